@@ -1,0 +1,85 @@
+"""The hosted HTTP app: health routes, the RFC 9728 document, and MCP at `/mcp`, behind the bearer gate.
+
+Request path, outermost first: BearerAuthMiddleware (401 without a token) -> Starlette routing ->
+the SDK's streamable-HTTP app (Host/Origin check, body limit, both protocol eras).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx2
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from app import __version__
+from app.auth import MCP_PATH, METADATA_PATH, BearerAuthMiddleware, metadata_endpoint
+from app.server import SERVER_NAME, build_mcp_server
+from app.settings import Settings
+from app.upstream.client import UpstreamClient
+
+
+def transport_security(settings: Settings) -> TransportSecuritySettings:
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=settings.dns_rebinding_protection,
+        allowed_hosts=list(settings.allowed_hosts),
+        allowed_origins=list(settings.allowed_origins),
+    )
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness: the process answers. Never calls upstream."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: the app finished start-up and the upstream pool is open."""
+    upstream: UpstreamClient = request.app.state.upstream
+    ready = bool(request.app.state.started) and upstream.is_open
+    return JSONResponse({"status": "ready" if ready else "starting"}, status_code=200 if ready else 503)
+
+
+async def index(request: Request) -> JSONResponse:
+    return JSONResponse({"name": SERVER_NAME, "version": __version__, "mcp_endpoint": MCP_PATH})
+
+
+def create_app(settings: Settings, *, upstream_transport: httpx2.AsyncBaseTransport | None = None) -> Starlette:
+    """A fresh app: its own MCP server, its own upstream client, opened and closed by its lifespan."""
+    upstream = UpstreamClient(settings, transport=upstream_transport)
+    mcp = build_mcp_server(settings, upstream)
+    mcp_app = mcp.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        stateless_http=True,  # any replica answers any request
+        json_response=False,  # SSE, so progress notifications reach the client
+        transport_security=transport_security(settings),
+        max_request_body_size=settings.max_request_body_bytes,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with mcp.session_manager.run():  # also enters the MCP server lifespan: the upstream pool
+            app.state.started = True
+            yield
+            app.state.started = False
+
+    app = Starlette(
+        routes=[
+            Route("/", index),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route(METADATA_PATH, metadata_endpoint),
+            Route("/.well-known/oauth-protected-resource", metadata_endpoint),
+            Mount("/", app=mcp_app),  # last: it matches every path
+        ],
+        middleware=[Middleware(BearerAuthMiddleware, settings=settings)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.upstream = upstream
+    app.state.started = False
+    return app

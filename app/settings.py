@@ -1,0 +1,167 @@
+"""Every knob the server has, read from the environment and `.env`.
+
+Each field is one named setting with a default that is safe for local use; the README's settings
+table is checked against this class by `tests/test_docs.py`. Server settings carry the
+`KLING_MCP_` prefix; the two AceDataCloud names are fixed by the platform and bound by alias.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+LOCAL_HOSTS = ["127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*", "[::1]", "[::1]:*"]
+LOCAL_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+
+
+def _split_list(value: Any) -> Any:
+    """Accept `a,b,c` as well as a JSON list: operators write the former in env files."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="KLING_MCP_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    # --- upstream -------------------------------------------------------------------------------
+    api_base_url: str = Field(
+        default="https://api.acedata.cloud",
+        validation_alias=AliasChoices("ACEDATACLOUD_API_BASE_URL", "api_base_url"),
+        description="Base URL of the AceDataCloud API; the server calls only this host.",
+    )
+    api_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ACEDATACLOUD_API_TOKEN", "api_token"),
+        description="Token for `kling-mcp stdio` only. The HTTP server never uses it.",
+    )
+    read_timeout_seconds: float = Field(
+        default=15.0, gt=0, le=300, description="Total time for one task query (`/kling/tasks`)."
+    )
+    submit_timeout_seconds: float = Field(
+        default=60.0, gt=0, le=600, description="Total time for one generation submission."
+    )
+    connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="Time to open a TCP/TLS connection to upstream."
+    )
+    max_connections: int = Field(default=200, ge=1, le=10_000, description="Upstream connection pool size.")
+    max_keepalive_connections: int = Field(
+        default=50, ge=0, le=10_000, description="Idle upstream connections kept open."
+    )
+    read_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries of a task query after 429, 5xx or a network error."
+    )
+    retry_backoff_seconds: float = Field(
+        default=0.25, ge=0, le=10, description="First retry delay; doubles each time, with jitter."
+    )
+    retry_backoff_max_seconds: float = Field(
+        default=4.0, ge=0, le=60, description="Cap on one retry delay, `Retry-After` included."
+    )
+    poll_after_seconds: int = Field(
+        default=15, ge=1, le=600, description="Suggested wait before polling a task that is not finished."
+    )
+
+    # --- HTTP server ----------------------------------------------------------------------------
+    host: str = Field(default="127.0.0.1", description="Interface `kling-mcp serve` binds to.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port `kling-mcp serve` listens on.")
+    public_base_url: str | None = Field(
+        default=None,
+        description="Public URL of this server (e.g. `https://mcp.example.com`), used in the 401 challenge "
+        "and the RFC 9728 document. Unset: taken from each request.",
+    )
+    allowed_hosts: CommaList = Field(
+        default_factory=lambda: list(LOCAL_HOSTS),
+        description="Host headers accepted on `/mcp` (`name` or `name:*` for any port). Comma-separated.",
+    )
+    allowed_origins: CommaList = Field(
+        default_factory=lambda: list(LOCAL_ORIGINS),
+        description="Origin headers accepted on `/mcp` (browsers only send one). Comma-separated.",
+    )
+    dns_rebinding_protection: bool = Field(
+        default=True, description="Check Host and Origin on `/mcp`. Turn off only if the ingress enforces Host."
+    )
+    authorization_servers: CommaList = Field(
+        default_factory=list,
+        description="Authorization servers listed in the RFC 9728 document. Empty: none is advertised, "
+        "since callers bring an AceDataCloud API token.",
+    )
+    max_request_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="Largest accepted MCP request body; larger ones get HTTP 413. 8 MiB fits a 5 MB base64 audio.",
+    )
+    max_token_length: int = Field(
+        default=4096, ge=16, le=65_536, description="Longest accepted bearer token; longer ones get HTTP 401."
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose `X-Forwarded-*` headers uvicorn trusts (comma-separated, or `*`).",
+    )
+    log_level: LogLevel = Field(default="INFO", description="Level for this server and its libraries.")
+
+    @field_validator("allowed_hosts", "allowed_origins", "authorization_servers", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @field_validator("api_base_url", "public_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an absolute http(s) URL such as https://api.acedata.cloud")
+        return value.rstrip("/")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets `field`, as shown to operators."""
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        first = alias.choices[0]
+        if isinstance(first, str):
+            return first
+    return f"KLING_MCP_{field.upper()}"
+
+
+class SettingsError(Exception):
+    """Start-up configuration is invalid; the message names each variable and what is wrong."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "?"
+            name = env_name(field) if field in Settings.model_fields else field
+            shown = "" if field == "api_token" else f" (got {err.get('input')!r})"
+            lines.append(f"  {name}: {err['msg']}{shown}")
+        raise SettingsError("invalid configuration:\n" + "\n".join(lines)) from exc

@@ -1,0 +1,1 @@
+"""MCP tools, grouped by domain; `inventory.py` is the one list of what the server exposes."""

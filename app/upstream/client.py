@@ -1,0 +1,157 @@
+"""The one pooled HTTP client per process that talks to the Kling API.
+
+The caller's token is passed into every call and set on that request only: the shared
+`httpx2.AsyncClient` never holds a credential, so concurrent callers cannot see each other's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Iterator
+from enum import Enum
+from typing import Any
+
+import anyio
+import httpx2
+
+from app import __version__
+from app.settings import Settings
+from app.tokens import fingerprint
+from app.upstream.errors import (
+    UpstreamConnectionError,
+    UpstreamError,
+    UpstreamProtocolError,
+    UpstreamRateLimited,
+    UpstreamTimeout,
+    UpstreamTransportError,
+    error_from_response,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class CallKind(Enum):
+    """Reads are free and idempotent, so they are retried; submissions spend credits, so they are not."""
+
+    READ = "read"
+    SUBMIT = "submit"
+
+
+@contextlib.contextmanager
+def map_transport_errors(path: str) -> Iterator[None]:
+    """Translate httpx2's exceptions into ours at this one boundary."""
+    try:
+        yield
+    except httpx2.TimeoutException as exc:
+        raise UpstreamTimeout(f"no answer from {path} ({type(exc).__name__}).", path=path) from exc
+    except httpx2.ConnectError as exc:
+        raise UpstreamConnectionError(f"could not connect for {path}.", path=path, never_sent=True) from exc
+    except httpx2.TransportError as exc:
+        raise UpstreamConnectionError(
+            f"the connection failed during {path} ({type(exc).__name__}).", path=path
+        ) from exc
+
+
+class UpstreamClient:
+    """POST JSON to the Kling API with the caller's token; returns the decoded JSON object."""
+
+    def __init__(self, settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None) -> None:
+        self._settings = settings
+        self._transport = transport
+        self._http: httpx2.AsyncClient | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._http is not None and not self._http.is_closed
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[UpstreamClient]:
+        """Open the pool for the lifetime of the block (the app lifespan)."""
+        s = self._settings
+        self._http = httpx2.AsyncClient(
+            base_url=s.api_base_url,
+            transport=self._transport,
+            timeout=httpx2.Timeout(s.read_timeout_seconds, connect=s.connect_timeout_seconds),
+            limits=httpx2.Limits(
+                max_connections=s.max_connections, max_keepalive_connections=s.max_keepalive_connections
+            ),
+            headers={"accept": "application/json", "user-agent": f"kling-mcp/{__version__}"},
+            follow_redirects=False,
+            trust_env=False,
+        )
+        try:
+            yield self
+        finally:
+            await self._http.aclose()
+            self._http = None
+
+    async def post(self, path: str, body: dict[str, Any], *, token: str, kind: CallKind) -> dict[str, Any]:
+        attempt = 1
+        while True:
+            try:
+                return await self._post_once(path, body, token=token, kind=kind)
+            except UpstreamError as exc:
+                if not self._may_retry(exc, kind, attempt):
+                    raise
+                delay = self.retry_delay(attempt, exc)
+                logger.info("upstream %s failed (%s); retry %d in %.2f s", path, exc.kind, attempt, delay)
+                await anyio.sleep(delay)
+                attempt += 1
+
+    def _may_retry(self, exc: UpstreamError, kind: CallKind, attempt: int) -> bool:
+        if kind is CallKind.READ:
+            return exc.retryable and attempt <= self._settings.read_retries
+        # A submission spends credits: resend it only when the connection never opened.
+        return isinstance(exc, UpstreamConnectionError) and exc.never_sent and attempt == 1
+
+    def retry_delay(self, attempt: int, exc: UpstreamError) -> float:
+        """Exponential backoff with full jitter; an upstream Retry-After wins, within the cap."""
+        cap = self._settings.retry_backoff_max_seconds
+        if isinstance(exc, UpstreamRateLimited) and exc.retry_after is not None:
+            return min(exc.retry_after, cap)
+        base = self._settings.retry_backoff_seconds * (2 ** (attempt - 1))
+        return min(cap, random.uniform(base / 2, base))
+
+    async def _post_once(self, path: str, body: dict[str, Any], *, token: str, kind: CallKind) -> dict[str, Any]:
+        if self._http is None:
+            raise UpstreamTransportError("the upstream client is not open.", path=path)
+        timeout = self._settings.read_timeout_seconds if kind is CallKind.READ else self._settings.submit_timeout_seconds
+        started = time.perf_counter()
+        with map_transport_errors(path):
+            response = await self._http.post(
+                path,
+                json=body,
+                headers={"authorization": f"Bearer {token}"},
+                timeout=httpx2.Timeout(timeout, connect=self._settings.connect_timeout_seconds),
+            )
+        logger.debug(
+            "upstream POST %s -> %d in %.0f ms (token %s)",
+            path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            fingerprint(token),
+        )
+        if response.status_code >= 400:
+            raise error_from_response(
+                response.status_code, response.content, path=path, retry_after=response.headers.get("retry-after")
+            )
+        return _json_object(response, path)
+
+
+def _json_object(response: httpx2.Response, path: str) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise UpstreamProtocolError(
+            f"HTTP {response.status_code} from {path} was not JSON.", path=path, http_status=response.status_code
+        ) from exc
+    if not isinstance(data, dict):
+        raise UpstreamProtocolError(
+            f"HTTP {response.status_code} from {path} was JSON but not an object.",
+            path=path,
+            http_status=response.status_code,
+        )
+    return data
