@@ -117,6 +117,9 @@ class Settings(BaseSettings):
         default="127.0.0.1",
         description="Proxies whose `X-Forwarded-*` headers uvicorn trusts (comma-separated, or `*`).",
     )
+    shutdown_grace_seconds: float = Field(
+        default=30.0, ge=0, le=3600, description="On SIGTERM, how long in-flight calls may finish before exit."
+    )
     log_level: LogLevel = Field(default="INFO", description="Level for this server and its libraries.")
 
     @field_validator("allowed_hosts", "allowed_origins", "authorization_servers", mode="before")

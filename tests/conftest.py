@@ -1,0 +1,123 @@
+"""Shared test plumbing: real uvicorn servers on loopback, the simulator, and SDK clients.
+
+Every end-to-end test talks HTTP over 127.0.0.1: the MCP SDK's client -> uvicorn -> our app ->
+httpx2 -> uvicorn -> the simulator. Nothing is mocked on that path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import anyio
+import httpx2
+import pytest
+import uvicorn
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from starlette.types import ASGIApp
+
+from app.http_app import create_app
+from app.settings import Settings
+from app.simulator.app import create_simulator_app
+from app.simulator.config import SimulatorConfig
+
+Mode = Literal["legacy", "2026-07-28"]
+MODES: tuple[Mode, ...] = ("legacy", "2026-07-28")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@contextlib.asynccontextmanager
+async def serve(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Run `app` under a real uvicorn on a free loopback port; yield its base URL."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on", timeout_graceful_shutdown=1))
+    async with anyio.create_task_group() as group:
+        group.start_soon(lambda: server.serve(sockets=[sock]))
+        with anyio.fail_after(10):
+            while not server.started:
+                await anyio.sleep(0.01)
+        try:
+            yield f"http://{host}:{sock.getsockname()[1]}"
+        finally:
+            server.should_exit = True
+
+
+@dataclass
+class Simulator:
+    """A running simulator and a client for its `/_sim/*` controls."""
+
+    url: str
+    http: httpx2.AsyncClient
+
+    async def submit(self, token: str, prompt: str = "a red fox in snow", **fields: Any) -> str:
+        body = {"action": "text2video", "prompt": prompt, "async": True, **fields}
+        response = await self.http.post("/kling/videos", json=body, headers={"authorization": f"Bearer {token}"})
+        response.raise_for_status()
+        return str(response.json()["task_id"])
+
+    async def seed(self, token: str, task_id: str, record: dict[str, Any]) -> None:
+        (await self.http.post("/_sim/tasks", json={"token": token, "id": task_id, "record": record})).raise_for_status()
+
+    async def fault(self, **fault: Any) -> None:
+        (await self.http.post("/_sim/faults", json=fault)).raise_for_status()
+
+    async def configure(self, **patch: Any) -> None:
+        (await self.http.put("/_sim/config", json=patch)).raise_for_status()
+
+    async def journal(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = (await self.http.get("/_sim/requests")).json()
+        return result
+
+    async def stats(self) -> dict[str, Any]:
+        result: dict[str, Any] = (await self.http.get("/_sim/stats")).json()
+        return result
+
+
+@pytest.fixture
+async def simulator() -> AsyncIterator[Simulator]:
+    async with serve(create_simulator_app(SimulatorConfig(task_seconds=0.5))) as url:
+        async with httpx2.AsyncClient(base_url=url, timeout=10) as http:
+            yield Simulator(url=url, http=http)
+
+
+def settings_for(upstream_url: str, **overrides: Any) -> Settings:
+    """Settings for a test server: the simulator as upstream, quick retries."""
+    values: dict[str, Any] = {"api_base_url": upstream_url, "retry_backoff_seconds": 0.01, "retry_backoff_max_seconds": 0.05}
+    return Settings(**{**values, **overrides})
+
+
+@pytest.fixture
+async def server_url(simulator: Simulator) -> AsyncIterator[str]:
+    """A running kling-mcp server whose upstream is the simulator."""
+    async with serve(create_app(settings_for(simulator.url))) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def mcp_client(base_url: str, token: str | None, mode: Mode) -> AsyncIterator[Client]:
+    """The SDK's own client over streamable HTTP, sending `token` as a bearer header."""
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    async with httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=120)) as http:
+        async with Client(streamable_http_client(f"{base_url}/mcp", http_client=http), mode=mode) as client:
+            yield client
+
+
+McpClientFactory = Callable[[str | None, Mode], contextlib.AbstractAsyncContextManager[Client]]
+
+
+@pytest.fixture
+def connect(server_url: str) -> McpClientFactory:
+    def factory(token: str | None, mode: Mode) -> contextlib.AbstractAsyncContextManager[Client]:
+        return mcp_client(server_url, token, mode)
+
+    return factory
