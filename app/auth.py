@@ -51,7 +51,9 @@ def protected_resource_metadata(settings: Settings, base_url: str) -> dict[str, 
 async def metadata_endpoint(request: Request) -> JSONResponse:
     settings: Settings = request.app.state.settings
     document = protected_resource_metadata(settings, public_base_url(settings, request.scope))
-    return JSONResponse(document, headers={"access-control-allow-origin": "*", "cache-control": "max-age=3600"})
+    return JSONResponse(
+        document, headers={"access-control-allow-origin": "*", "cache-control": "max-age=3600"}
+    )
 
 
 class BearerAuthMiddleware:
@@ -67,7 +69,9 @@ class BearerAuthMiddleware:
             return
         token = parse_bearer(Headers(scope=scope).get("authorization"))
         if token is None:
-            await self._challenge(scope, receive, send, "missing", "Send 'Authorization: Bearer <AceDataCloud API token>'.")
+            await self._challenge(
+                scope, receive, send, "missing", "Send 'Authorization: Bearer <AceDataCloud API token>'."
+            )
             return
         problem = token_problem(token, max_length=self.settings.max_token_length)
         if problem is not None:
@@ -76,12 +80,19 @@ class BearerAuthMiddleware:
             return
         await self.app(scope, receive, send)
 
-    async def _challenge(self, scope: Scope, receive: Receive, send: Send, error: str, description: str) -> None:
+    async def _challenge(
+        self, scope: Scope, receive: Receive, send: Send, error: str, description: str
+    ) -> None:
         metadata_url = public_base_url(self.settings, scope) + METADATA_PATH
         challenge = f'Bearer resource_metadata="{metadata_url}"'
         if error != "missing":  # RFC 6750 §3.1: no error code when no credentials were sent
-            challenge = f'Bearer error="{error}", error_description={json.dumps(description)}, ' + challenge[7:]
-        body = {"error": "invalid_token" if error != "missing" else "unauthorized", "error_description": description}
+            challenge = (
+                f'Bearer error="{error}", error_description={json.dumps(description)}, ' + challenge[7:]
+            )
+        body = {
+            "error": "invalid_token" if error != "missing" else "unauthorized",
+            "error_description": description,
+        }
         response = JSONResponse(body, status_code=401, headers={"www-authenticate": challenge})
         await response(scope, receive, send)
 

@@ -98,9 +98,18 @@ def _stdio(settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "simulate":
-        overrides = {k: v for k, v in (("latency_ms", args.latency_ms), ("task_seconds", args.task_seconds)) if v is not None}
+        overrides = {
+            k: v
+            for k, v in (("latency_ms", args.latency_ms), ("task_seconds", args.task_seconds))
+            if v is not None
+        }
         configure_logging("INFO")
-        uvicorn.run(create_simulator_app(SimulatorConfig(**overrides)), host=args.host, port=args.port, log_config=None)
+        uvicorn.run(
+            create_simulator_app(SimulatorConfig(**overrides)),
+            host=args.host,
+            port=args.port,
+            log_config=None,
+        )
         return 0
     overrides = {}
     if args.command == "serve":

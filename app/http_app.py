@@ -48,7 +48,9 @@ async def index(request: Request) -> JSONResponse:
     return JSONResponse({"name": SERVER_NAME, "version": __version__, "mcp_endpoint": MCP_PATH})
 
 
-def create_app(settings: Settings, *, upstream_transport: httpx2.AsyncBaseTransport | None = None) -> Starlette:
+def create_app(
+    settings: Settings, *, upstream_transport: httpx2.AsyncBaseTransport | None = None
+) -> Starlette:
     """A fresh app: its own MCP server, its own upstream client, opened and closed by its lifespan."""
     upstream = UpstreamClient(settings, transport=upstream_transport)
     mcp = build_mcp_server(settings, upstream)

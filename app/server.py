@@ -24,7 +24,9 @@ Task queries are free; generations spend the caller's credits.\
 """
 
 
-def build_mcp_server(settings: Settings, upstream: UpstreamClient, *, stdio_token: str | None = None) -> MCPServer[Any]:
+def build_mcp_server(
+    settings: Settings, upstream: UpstreamClient, *, stdio_token: str | None = None
+) -> MCPServer[Any]:
     """The MCP server with every inventory tool registered; its lifespan opens the upstream pool."""
 
     @contextlib.asynccontextmanager

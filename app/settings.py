@@ -97,7 +97,8 @@ class Settings(BaseSettings):
         description="Origin headers accepted on `/mcp` (browsers only send one). Comma-separated.",
     )
     dns_rebinding_protection: bool = Field(
-        default=True, description="Check Host and Origin on `/mcp`. Turn off only if the ingress enforces Host."
+        default=True,
+        description="Check Host and Origin on `/mcp`. Turn off only if the ingress enforces Host.",
     )
     authorization_servers: CommaList = Field(
         default_factory=list,
@@ -108,7 +109,8 @@ class Settings(BaseSettings):
         default=8 * 1024 * 1024,
         ge=1024,
         le=64 * 1024 * 1024,
-        description="Largest accepted MCP request body; larger ones get HTTP 413. 8 MiB fits a 5 MB base64 audio.",
+        description="Largest accepted MCP request body; larger ones get HTTP 413. "
+        "8 MiB fits a 5 MB base64 audio.",
     )
     max_token_length: int = Field(
         default=4096, ge=16, le=65_536, description="Longest accepted bearer token; longer ones get HTTP 401."
@@ -117,8 +119,11 @@ class Settings(BaseSettings):
         default="127.0.0.1",
         description="Proxies whose `X-Forwarded-*` headers uvicorn trusts (comma-separated, or `*`).",
     )
-    shutdown_grace_seconds: float = Field(
-        default=30.0, ge=0, le=3600, description="On SIGTERM, how long in-flight calls may finish before exit."
+    shutdown_grace_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=3600,
+        description="On SIGTERM, how long in-flight calls may finish before exit.",
     )
     log_level: LogLevel = Field(default="INFO", description="Level for this server and its libraries.")
 

@@ -165,12 +165,13 @@ def next_step(view: TaskView) -> str:
                 "(videos usually take 1-5 minutes; talking photos 4-6)."
             )
         case TaskStatus.SUCCEEDED:
-            return "Done: video_url is the finished video; video_id can be passed to extend or lip-sync."
+            return "Done: video_url is the finished video; pass video_id to extend or lip-sync tools."
         case TaskStatus.FAILED:
-            return "Failed for good: read error, change the request, and submit a new task (no result to wait for)."
+            return "Failed for good: read error, change the request and submit a new task."
         case TaskStatus.NOT_FOUND:
             return (
-                "No such task for this API token. Check the id; tasks made with another token are not visible. "
+                "No such task for this API token. Check the id; tasks made with another token "
+                "are not visible. "
                 "If it was submitted seconds ago, ask once more in 10 s."
             )
         case _:

@@ -44,7 +44,7 @@ async def serve(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
     async with anyio.create_task_group() as group:
         group.start_soon(lambda: server.serve(sockets=[sock]))
         with anyio.fail_after(10):
-            while not server.started:
+            while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
                 await anyio.sleep(0.01)
         try:
             yield f"http://{host}:{sock.getsockname()[1]}"
@@ -61,12 +61,16 @@ class Simulator:
 
     async def submit(self, token: str, prompt: str = "a red fox in snow", **fields: Any) -> str:
         body = {"action": "text2video", "prompt": prompt, "async": True, **fields}
-        response = await self.http.post("/kling/videos", json=body, headers={"authorization": f"Bearer {token}"})
+        response = await self.http.post(
+            "/kling/videos", json=body, headers={"authorization": f"Bearer {token}"}
+        )
         response.raise_for_status()
         return str(response.json()["task_id"])
 
     async def seed(self, token: str, task_id: str, record: dict[str, Any]) -> None:
-        (await self.http.post("/_sim/tasks", json={"token": token, "id": task_id, "record": record})).raise_for_status()
+        (
+            await self.http.post("/_sim/tasks", json={"token": token, "id": task_id, "record": record})
+        ).raise_for_status()
 
     async def fault(self, **fault: Any) -> None:
         (await self.http.post("/_sim/faults", json=fault)).raise_for_status()
@@ -92,7 +96,11 @@ async def simulator() -> AsyncIterator[Simulator]:
 
 def settings_for(upstream_url: str, **overrides: Any) -> Settings:
     """Settings for a test server: the simulator as upstream, quick retries."""
-    values: dict[str, Any] = {"api_base_url": upstream_url, "retry_backoff_seconds": 0.01, "retry_backoff_max_seconds": 0.05}
+    values: dict[str, Any] = {
+        "api_base_url": upstream_url,
+        "retry_backoff_seconds": 0.01,
+        "retry_backoff_max_seconds": 0.05,
+    }
     return Settings(**{**values, **overrides})
 
 

@@ -40,8 +40,11 @@ async def test_tools_list_shows_schema_and_annotations(connect: McpClientFactory
     assert tool.input_schema["required"] == ["task_id"]
     assert tool.output_schema is not None and "status" in tool.output_schema["properties"]
     assert tool.annotations is not None
-    assert (tool.annotations.read_only_hint, tool.annotations.idempotent_hint, tool.annotations.open_world_hint) == (
-        True, True, True)
+    assert (
+        tool.annotations.read_only_hint,
+        tool.annotations.idempotent_hint,
+        tool.annotations.open_world_hint,
+    ) == (True, True, True)
     assert tool.description and "free" in tool.description
 
 
@@ -64,7 +67,9 @@ async def test_pending_then_succeeded(connect: McpClientFactory, simulator: Simu
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_failed_task_reports_upstream_error(connect: McpClientFactory, simulator: Simulator, mode: Mode) -> None:
+async def test_failed_task_reports_upstream_error(
+    connect: McpClientFactory, simulator: Simulator, mode: Mode
+) -> None:
     task_id = await simulator.submit(TOKEN, prompt="a glitch [fail]")
     await anyio.sleep(0.6)
     result = (await get_task(connect, mode, task_id)).structured_content
@@ -74,7 +79,9 @@ async def test_failed_task_reports_upstream_error(connect: McpClientFactory, sim
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_unknown_and_foreign_ids_are_not_found(connect: McpClientFactory, simulator: Simulator, mode: Mode) -> None:
+async def test_unknown_and_foreign_ids_are_not_found(
+    connect: McpClientFactory, simulator: Simulator, mode: Mode
+) -> None:
     bobs = await simulator.submit("tok-bob-0002")
     for task_id in ("no-such-task", bobs):
         result = (await get_task(connect, mode, task_id)).structured_content
@@ -98,7 +105,9 @@ async def test_exact_upstream_request(connect: McpClientFactory, simulator: Simu
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_blank_task_id_is_refused_before_upstream(connect: McpClientFactory, simulator: Simulator, mode: Mode) -> None:
+async def test_blank_task_id_is_refused_before_upstream(
+    connect: McpClientFactory, simulator: Simulator, mode: Mode
+) -> None:
     result = await get_task(connect, mode, "   ")
     assert error_of(result)["kind"] == "invalid_task_id"
     assert "task_id is blank" in text_of(result)
@@ -107,17 +116,31 @@ async def test_blank_task_id_is_refused_before_upstream(connect: McpClientFactor
 
 ERROR_CASES = [
     ({"kind": "status", "status": 401, "code": "invalid_token", "message": "bad token"}, "auth_failed", 401),
-    ({"kind": "status", "status": 403, "code": "used_up", "message": "balance not sufficient"}, "balance_used_up", 403),
+    (
+        {"kind": "status", "status": 403, "code": "used_up", "message": "balance not sufficient"},
+        "balance_used_up",
+        403,
+    ),
     ({"kind": "status", "status": 403, "code": "forbidden", "message": "blocked"}, "content_blocked", 403),
-    ({"kind": "status", "status": 400, "code": "bad_request", "shape": "flat", "message": "id bad"}, "bad_request", 400),
+    (
+        {"kind": "status", "status": 400, "code": "bad_request", "shape": "flat", "message": "id bad"},
+        "bad_request",
+        400,
+    ),
     ({"kind": "status", "status": 429, "count": 3, "retry_after": "0"}, "rate_limited", 429),
-    ({"kind": "status", "status": 500, "count": 3, "code": "api_error", "message": "fetch failed"}, "upstream_failure", 500),
+    (
+        {"kind": "status", "status": 500, "count": 3, "code": "api_error", "message": "fetch failed"},
+        "upstream_failure",
+        500,
+    ),
     ({"kind": "status", "status": 502, "count": 3, "shape": "text"}, "upstream_failure", 502),
     ({"kind": "malformed", "count": 3}, "upstream_malformed", 200),
 ]
 
 
-@pytest.mark.parametrize(("fault", "kind", "status"), ERROR_CASES, ids=[c[1] + str(c[2]) for c in ERROR_CASES])
+@pytest.mark.parametrize(
+    ("fault", "kind", "status"), ERROR_CASES, ids=[c[1] + str(c[2]) for c in ERROR_CASES]
+)
 async def test_upstream_errors_become_distinct_tool_errors(
     connect: McpClientFactory, simulator: Simulator, fault: dict[str, Any], kind: str, status: int
 ) -> None:
@@ -135,7 +158,13 @@ async def test_upstream_errors_become_distinct_tool_errors(
 
 @pytest.mark.parametrize(
     ("fault", "calls"),
-    [({"status": 401}, 1), ({"status": 403}, 1), ({"status": 400}, 1), ({"status": 429}, 3), ({"status": 503}, 3)],
+    [
+        ({"status": 401}, 1),
+        ({"status": 403}, 1),
+        ({"status": 400}, 1),
+        ({"status": 429}, 3),
+        ({"status": 503}, 3),
+    ],
 )
 async def test_reads_retry_only_transient_errors(
     connect: McpClientFactory, simulator: Simulator, fault: dict[str, Any], calls: int

@@ -1,4 +1,4 @@
-"""The whole HTTP stack in-process (ASGI, no socket): routes, the bearer gate, RFC 9728, Host/Origin, limits."""
+"""The whole HTTP stack in-process (ASGI, no socket): routes, bearer gate, RFC 9728, Host/Origin, limits."""
 
 from __future__ import annotations
 
@@ -19,7 +19,11 @@ INIT = {
     "jsonrpc": "2.0",
     "id": 1,
     "method": "initialize",
-    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
 }
 MCP_HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
 
@@ -30,10 +34,9 @@ def unreachable_upstream(request: httpx2.Request) -> httpx2.Response:
 
 @contextlib.asynccontextmanager
 async def client_for(app: Starlette, host: str = "localhost:8000") -> AsyncIterator[httpx2.AsyncClient]:
-    async with app.router.lifespan_context(app):
-        async with httpx2.ASGITransport(app) as transport:
-            async with httpx2.AsyncClient(transport=transport, base_url=f"http://{host}") as http:
-                yield http
+    async with app.router.lifespan_context(app), httpx2.ASGITransport(app) as transport:
+        async with httpx2.AsyncClient(transport=transport, base_url=f"http://{host}") as http:
+            yield http
 
 
 def make_app(**overrides: Any) -> Starlette:
@@ -47,7 +50,10 @@ async def test_health_and_readiness() -> None:
         ready = await http.get("/readyz")
         assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
     # After shutdown the pool is closed, so the same app reports not ready.
-    async with httpx2.ASGITransport(app) as transport, httpx2.AsyncClient(transport=transport, base_url="http://x") as h:
+    async with (
+        httpx2.ASGITransport(app) as transport,
+        httpx2.AsyncClient(transport=transport, base_url="http://x") as h,
+    ):
         assert (await h.get("/readyz")).status_code == 503
 
 
@@ -61,7 +67,10 @@ async def test_missing_token_gets_401_with_resource_metadata_challenge() -> None
         response = await http.post("/mcp", json=INIT, headers=MCP_HEADERS)
     assert response.status_code == 401
     challenge = response.headers["www-authenticate"]
-    assert challenge == 'Bearer resource_metadata="http://localhost:8000/.well-known/oauth-protected-resource/mcp"'
+    assert (
+        challenge
+        == 'Bearer resource_metadata="http://localhost:8000/.well-known/oauth-protected-resource/mcp"'
+    )
     assert "Authorization: Bearer" in response.json()["error_description"]
 
 
@@ -74,7 +83,9 @@ async def test_non_bearer_credentials_get_401(header: str) -> None:
 
 async def test_malformed_token_gets_invalid_token_error() -> None:
     async with client_for(make_app(max_token_length=32)) as http:
-        long = await http.post("/mcp", json=INIT, headers={**MCP_HEADERS, "authorization": "Bearer " + "a" * 33})
+        long = await http.post(
+            "/mcp", json=INIT, headers={**MCP_HEADERS, "authorization": "Bearer " + "a" * 33}
+        )
         odd = await http.post("/mcp", json=INIT, headers={**MCP_HEADERS, "authorization": 'Bearer a"b'})
     for response in (long, odd):
         assert response.status_code == 401
@@ -84,7 +95,9 @@ async def test_malformed_token_gets_invalid_token_error() -> None:
 
 
 async def test_public_base_url_setting_is_used_in_challenge_and_document() -> None:
-    app = make_app(public_base_url="https://mcp.example.com/", authorization_servers="https://auth.example.com")
+    app = make_app(
+        public_base_url="https://mcp.example.com/", authorization_servers="https://auth.example.com"
+    )
     async with client_for(app) as http:
         challenge = (await http.post("/mcp", json=INIT, headers=MCP_HEADERS)).headers["www-authenticate"]
         document = (await http.get("/.well-known/oauth-protected-resource/mcp")).json()
@@ -105,7 +118,9 @@ async def test_rfc9728_document_without_authorization_servers() -> None:
 
 async def test_initialize_with_token_succeeds() -> None:
     async with client_for(make_app()) as http:
-        response = await http.post("/mcp", json=INIT, headers={**MCP_HEADERS, "authorization": "Bearer tok-1"})
+        response = await http.post(
+            "/mcp", json=INIT, headers={**MCP_HEADERS, "authorization": "Bearer tok-1"}
+        )
     assert response.status_code == 200
     assert "mcp-session-id" not in response.headers  # stateless: any replica can answer
     assert '"serverInfo"' in response.text and '"kling-mcp"' in response.text
@@ -131,13 +146,17 @@ async def test_default_host_and_origin_allowlist(host: str, origin: str | None, 
 
 
 async def test_configured_hosts_for_ingress() -> None:
-    app = make_app(allowed_hosts="mcp.example.com,mcp.example.com:*", allowed_origins="https://app.example.com")
+    app = make_app(
+        allowed_hosts="mcp.example.com,mcp.example.com:*", allowed_origins="https://app.example.com"
+    )
     headers = {**MCP_HEADERS, "authorization": "Bearer tok-1"}
     async with client_for(app) as http:
         ok = await http.post("/mcp", json=INIT, headers={**headers, "host": "mcp.example.com"})
         local = await http.post("/mcp", json=INIT, headers={**headers, "host": "localhost:8000"})
         origin = await http.post(
-            "/mcp", json=INIT, headers={**headers, "host": "mcp.example.com", "origin": "https://app.example.com"}
+            "/mcp",
+            json=INIT,
+            headers={**headers, "host": "mcp.example.com", "origin": "https://app.example.com"},
         )
     assert (ok.status_code, local.status_code, origin.status_code) == (200, 421, 200)
 

@@ -20,7 +20,7 @@ async def test_tokens_stay_out_of_debug_logs(
     caplog.set_level(logging.DEBUG)
     task_id = await simulator.submit(SECRET)
     for mode in ("legacy", "2026-07-28"):
-        async with connect(SECRET, mode) as client:  # type: ignore[arg-type]
+        async with connect(SECRET, mode) as client:
             assert not (await client.call_tool("kling_get_task", {"task_id": task_id})).is_error
             await simulator.fault(kind="status", status=401, path="/kling/tasks")
             assert (await client.call_tool("kling_get_task", {"task_id": task_id})).is_error

@@ -32,7 +32,12 @@ def test_unknown_id_is_not_found_and_terminal(record: dict[str, Any] | None) -> 
 
 @pytest.mark.parametrize(
     "record",
-    [BASE, {**BASE, "response": None}, {**BASE, "response": "weird"}, {**BASE, "response": {"task_id": "t1"}}],
+    [
+        BASE,
+        {**BASE, "response": None},
+        {**BASE, "response": "weird"},
+        {**BASE, "response": {"task_id": "t1"}},
+    ],
     ids=["no-response", "response-null", "response-not-object", "response-without-state"],
 )
 def test_running_shapes_are_pending_with_poll_hint(record: dict[str, Any]) -> None:
@@ -50,7 +55,9 @@ def test_documented_success_record() -> None:
     assert v.poll_after_seconds is None and v.finished_at == pytest.approx(1740969852.463)
 
 
-@pytest.mark.parametrize("word", ["succeed", "succeeded", "success", "completed", "complete", "finished", "SUCCEED"])
+@pytest.mark.parametrize(
+    "word", ["succeed", "succeeded", "success", "completed", "complete", "finished", "SUCCEED"]
+)
 def test_every_done_word_with_artifact_succeeds(word: str) -> None:
     assert view({**BASE, "response": {**DONE, "state": word, "success": None}}).status is TaskStatus.SUCCEEDED
 
@@ -62,7 +69,11 @@ def test_numeric_duration_of_talking_photo() -> None:
 
 
 def test_solution_result_urls_come_from_data() -> None:
-    response = {"success": True, "state": "succeed", "data": [{"video_url": "https://cdn/a.mp4"}, {"url": "https://cdn/b.mp4"}]}
+    response = {
+        "success": True,
+        "state": "succeed",
+        "data": [{"video_url": "https://cdn/a.mp4"}, {"url": "https://cdn/b.mp4"}],
+    }
     v = view({**BASE, "response": response})
     assert v.status is TaskStatus.SUCCEEDED and v.result_urls == ["https://cdn/a.mp4", "https://cdn/b.mp4"]
     assert v.video_url is None
@@ -75,7 +86,11 @@ def test_every_failed_word_fails(word: str) -> None:
 
 
 def test_failure_keeps_upstream_error_code_and_message() -> None:
-    response = {"success": False, "state": "failed", "error": {"code": "api_error", "message": "fetch failed"}}
+    response = {
+        "success": False,
+        "state": "failed",
+        "error": {"code": "api_error", "message": "fetch failed"},
+    }
     v = view({**BASE, "response": response})
     assert v.status is TaskStatus.FAILED
     assert v.error is not None and (v.error.code, v.error.message) == ("api_error", "fetch failed")
@@ -96,4 +111,8 @@ def test_done_without_artifact_is_failed_not_succeeded() -> None:
 
 
 def test_terminal_is_derived_from_status() -> None:
-    assert {s for s in TaskStatus if s.terminal} == {TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.NOT_FOUND}
+    assert {s for s in TaskStatus if s.terminal} == {
+        TaskStatus.SUCCEEDED,
+        TaskStatus.FAILED,
+        TaskStatus.NOT_FOUND,
+    }

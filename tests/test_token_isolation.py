@@ -12,7 +12,9 @@ pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 CALLERS = 60
 
 
-async def test_concurrent_callers_never_see_each_others_tokens(connect: McpClientFactory, simulator: Simulator) -> None:
+async def test_concurrent_callers_never_see_each_others_tokens(
+    connect: McpClientFactory, simulator: Simulator
+) -> None:
     await simulator.configure(task_seconds=600)
     tokens = [f"tok-{i:03d}-{'x' * (i % 7)}" for i in range(CALLERS)]
     own_task = {token: await simulator.submit(token) for token in tokens}

@@ -33,7 +33,9 @@ def nested(code: str, message: str = "msg") -> bytes:
         (503, b"<html>Service Unavailable</html>", e.UpstreamServerError, None),
     ],
 )
-def test_status_and_code_pick_the_class(status: int, body: bytes, cls: type[e.UpstreamError], code: str | None) -> None:
+def test_status_and_code_pick_the_class(
+    status: int, body: bytes, cls: type[e.UpstreamError], code: str | None
+) -> None:
     err = e.error_from_response(status, body, path="/kling/videos")
     assert type(err) is cls
     assert err.http_status == status and err.code == code
@@ -73,8 +75,14 @@ def test_retry_after_seconds_are_kept_and_dates_ignored() -> None:
 
 def test_kinds_are_distinct_and_messages_say_what_to_do() -> None:
     classes = [
-        e.UpstreamAuthError, e.UpstreamBalanceError, e.UpstreamModerationError, e.UpstreamRateLimited,
-        e.UpstreamBadRequest, e.UpstreamServerError, e.UpstreamTimeout, e.UpstreamConnectionError,
+        e.UpstreamAuthError,
+        e.UpstreamBalanceError,
+        e.UpstreamModerationError,
+        e.UpstreamRateLimited,
+        e.UpstreamBadRequest,
+        e.UpstreamServerError,
+        e.UpstreamTimeout,
+        e.UpstreamConnectionError,
         e.UpstreamProtocolError,
     ]
     kinds = [c.kind for c in classes if c is not e.UpstreamConnectionError]
@@ -83,14 +91,42 @@ def test_kinds_are_distinct_and_messages_say_what_to_do() -> None:
 
 
 def test_retryable_only_for_transient_failures() -> None:
-    assert {c.__name__ for c in (e.UpstreamRateLimited, e.UpstreamServerError, e.UpstreamTimeout,
-                                 e.UpstreamConnectionError, e.UpstreamProtocolError) if c.retryable} == {
-        "UpstreamRateLimited", "UpstreamServerError", "UpstreamTimeout", "UpstreamConnectionError",
-        "UpstreamProtocolError"}
-    assert not any(c.retryable for c in (e.UpstreamAuthError, e.UpstreamBalanceError,
-                                         e.UpstreamModerationError, e.UpstreamBadRequest))
+    assert {
+        c.__name__
+        for c in (
+            e.UpstreamRateLimited,
+            e.UpstreamServerError,
+            e.UpstreamTimeout,
+            e.UpstreamConnectionError,
+            e.UpstreamProtocolError,
+        )
+        if c.retryable
+    } == {
+        "UpstreamRateLimited",
+        "UpstreamServerError",
+        "UpstreamTimeout",
+        "UpstreamConnectionError",
+        "UpstreamProtocolError",
+    }
+    assert not any(
+        c.retryable
+        for c in (
+            e.UpstreamAuthError,
+            e.UpstreamBalanceError,
+            e.UpstreamModerationError,
+            e.UpstreamBadRequest,
+        )
+    )
 
 
 def test_details_never_include_a_token_field() -> None:
     err = e.error_from_response(401, nested("invalid_token"), path="/kling/tasks")
-    assert set(err.details()) == {"kind", "http_status", "code", "message", "trace_id", "retryable", "next_step"}
+    assert set(err.details()) == {
+        "kind",
+        "http_status",
+        "code",
+        "message",
+        "trace_id",
+        "retryable",
+        "next_step",
+    }

@@ -29,7 +29,7 @@ from starlette.routing import Route
 
 from app.simulator.config import SimulatorConfig
 from app.simulator.faults import Fault, FaultQueue
-from app.simulator.store import TaskStore
+from app.simulator.store import Outcome, TaskStore
 
 Handler = Callable[["SimState", str, dict[str, Any]], Awaitable[Response]]
 
@@ -58,8 +58,12 @@ def upstream_error(status: int, code: str, message: str, *, shape: str = "nested
     if shape == "flat":
         return JSONResponse({"code": code, "detail": message}, status_code=status)
     if shape == "text":
-        return Response(f"<html><body>{status} {message}</body></html>", status_code=status, media_type="text/html")
-    return JSONResponse({"error": {"code": code, "message": message}, "trace_id": trace_id}, status_code=status)
+        return Response(
+            f"<html><body>{status} {message}</body></html>", status_code=status, media_type="text/html"
+        )
+    return JSONResponse(
+        {"error": {"code": code, "message": message}, "trace_id": trace_id}, status_code=status
+    )
 
 
 def fault_response(fault: Fault) -> Response | None:
@@ -111,7 +115,7 @@ async def submit(state: SimState, token: str, body: dict[str, Any], *, type: str
     prompt = str(body.get("prompt") or "") + str(body.get("text") or "")
     if state.config.blocked_marker and state.config.blocked_marker in prompt:
         return upstream_error(403, "forbidden", "The content was blocked by moderation.")
-    outcome = "failed" if state.config.fail_marker and state.config.fail_marker in prompt else "succeed"
+    outcome: Outcome = "failed" if state.config.fail_marker and state.config.fail_marker in prompt else "succeed"
     task = state.store.create(
         owner=token, type=type, request=body, run_seconds=state.config.task_seconds, outcome=outcome
     )
@@ -154,7 +158,12 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> Starlette:
         except ValueError:
             body = None
         state.journal.append(
-            {"path": path, "body": body, "authorization": request.headers.get("authorization"), "at": time.time()}
+            {
+                "path": path,
+                "body": body,
+                "authorization": request.headers.get("authorization"),
+                "at": time.time(),
+            }
         )
         if state.config.latency_ms:
             await anyio.sleep(state.config.latency_ms / 1000)
@@ -179,7 +188,9 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> Starlette:
         return JSONResponse(state.journal)
 
     async def stats(request: Request) -> Response:
-        return JSONResponse({"count": dict(state.count), "peak_concurrency": dict(state.peak), "tasks": len(state.store)})
+        return JSONResponse(
+            {"count": dict(state.count), "peak_concurrency": dict(state.peak), "tasks": len(state.store)}
+        )
 
     async def faults(request: Request) -> Response:
         if request.method == "DELETE":
@@ -193,7 +204,9 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> Starlette:
     async def config_endpoint(request: Request) -> Response:
         if request.method == "PUT":
             try:
-                state.config = SimulatorConfig.model_validate({**state.config.model_dump(), **await request.json()})
+                state.config = SimulatorConfig.model_validate(
+                    {**state.config.model_dump(), **await request.json()}
+                )
             except ValidationError as exc:
                 return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(state.config.model_dump())

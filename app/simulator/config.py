@@ -14,9 +14,12 @@ class SimulatorConfig(BaseSettings):
     latency_ms: float = Field(default=0.0, ge=0, le=60_000, description="Delay before every /kling/* answer.")
     task_seconds: float = Field(default=8.0, ge=0, le=3600, description="How long a submitted task runs.")
     fail_marker: str = Field(default="[fail]", description="A prompt containing this makes the task fail.")
-    blocked_marker: str = Field(default="[blocked]", description="A prompt containing this gets 403 forbidden.")
+    blocked_marker: str = Field(
+        default="[blocked]", description="A prompt containing this gets 403 forbidden."
+    )
     pending_response: Literal["absent", "null"] = Field(
-        default="absent", description="How a running task's record shows it: no `response`, or `response: null`."
+        default="absent",
+        description="How a running task's record shows it: no `response`, or `response: null`.",
     )
     valid_tokens: list[str] | None = Field(
         default=None, description="Tokens accepted; None accepts any non-empty token."

@@ -95,8 +95,14 @@ class TaskStore:
         """Store a literal record (any shape, for edge cases) under an id."""
         now = time.time()
         self._tasks[task_id] = SimTask(
-            id=task_id, owner=owner, type="videos", request={}, created_at=now, finish_at=now,
-            outcome="succeed", fixed_record=record,
+            id=task_id,
+            owner=owner,
+            type="videos",
+            request={},
+            created_at=now,
+            finish_at=now,
+            outcome="succeed",
+            fixed_record=record,
         )
 
     def get(self, owner: str, task_id: str) -> SimTask | None:

@@ -32,10 +32,8 @@ def runtime_of(ctx: Context[Any]) -> ToolRuntime:
 def caller_token(ctx: Context[Any]) -> str:
     """The token of the caller of *this* request: its own Authorization header, never a shared value."""
     headers = ctx.headers
-    if headers is not None:
-        token = parse_bearer(headers.get("authorization"))
-    else:
-        token = runtime_of(ctx).stdio_token
+    # Over HTTP only the request's own header counts; the stdio token exists only in stdio mode.
+    token = parse_bearer(headers.get("authorization")) if headers is not None else runtime_of(ctx).stdio_token
     if token is None:
         raise ToolFailure(
             "auth_missing",

@@ -25,7 +25,7 @@ TaskId = Annotated[
     Field(
         min_length=1,
         max_length=MAX_TASK_ID_LENGTH,
-        description="The task_id a kling_* generation tool returned, e.g. 20068983-0cc9-4c6a-aeb6-9c6a3c668be0.",
+        description="The task_id that a kling_* generation tool returned (a UUID).",
     ),
 ]
 

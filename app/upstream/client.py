@@ -115,10 +115,16 @@ class UpstreamClient:
         base = self._settings.retry_backoff_seconds * (2 ** (attempt - 1))
         return min(cap, random.uniform(base / 2, base))
 
-    async def _post_once(self, path: str, body: dict[str, Any], *, token: str, kind: CallKind) -> dict[str, Any]:
+    async def _post_once(
+        self, path: str, body: dict[str, Any], *, token: str, kind: CallKind
+    ) -> dict[str, Any]:
         if self._http is None:
             raise UpstreamTransportError("the upstream client is not open.", path=path)
-        timeout = self._settings.read_timeout_seconds if kind is CallKind.READ else self._settings.submit_timeout_seconds
+        timeout = (
+            self._settings.read_timeout_seconds
+            if kind is CallKind.READ
+            else self._settings.submit_timeout_seconds
+        )
         started = time.perf_counter()
         with map_transport_errors(path):
             response = await self._http.post(
@@ -136,7 +142,10 @@ class UpstreamClient:
         )
         if response.status_code >= 400:
             raise error_from_response(
-                response.status_code, response.content, path=path, retry_after=response.headers.get("retry-after")
+                response.status_code,
+                response.content,
+                path=path,
+                retry_after=response.headers.get("retry-after"),
             )
         return _json_object(response, path)
 
@@ -146,7 +155,9 @@ def _json_object(response: httpx2.Response, path: str) -> dict[str, Any]:
         data = response.json()
     except ValueError as exc:
         raise UpstreamProtocolError(
-            f"HTTP {response.status_code} from {path} was not JSON.", path=path, http_status=response.status_code
+            f"HTTP {response.status_code} from {path} was not JSON.",
+            path=path,
+            http_status=response.status_code,
         ) from exc
     if not isinstance(data, dict):
         raise UpstreamProtocolError(

@@ -79,7 +79,10 @@ class UpstreamError(Exception):
     def describe(self) -> str:
         """One paragraph an agent can act on: what happened, the upstream facts, what to do."""
         facts = [f"HTTP {self.http_status}" if self.http_status else None]
-        facts += [f"code {self.code}" if self.code else None, f"trace_id {self.trace_id}" if self.trace_id else None]
+        facts += [
+            f"code {self.code}" if self.code else None,
+            f"trace_id {self.trace_id}" if self.trace_id else None,
+        ]
         shown = ", ".join(f for f in facts if f)
         head = f"{self.summary} ({shown})" if shown else self.summary
         return f"{head}: {self.message} Next step: {self.next_step}"
@@ -201,7 +204,7 @@ def _parse_error_body(raw: bytes) -> tuple[str | None, str | None, str | None]:
         message = json.dumps(message)[:_MAX_BODY_EXCERPT]
     return (
         str(code) if code else None,
-        str(message)[:_MAX_BODY_EXCERPT * 5] if message else None,
+        str(message)[: _MAX_BODY_EXCERPT * 5] if message else None,
         str(trace_id) if trace_id else None,
     )
 

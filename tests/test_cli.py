@@ -1,0 +1,124 @@
+"""The real entry points, in subprocesses: `kling-mcp serve --simulate`, `stdio`, and bad configuration."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+from mcp import Client, StdioServerParameters
+
+from tests.conftest import MODES, Mode, Simulator, mcp_client
+
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
+
+ENTRY = [sys.executable, "-m", "app"]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("KLING_MCP_", "ACEDATACLOUD_", "KLING_SIM_"))
+    }
+    return {**env, **extra}
+
+
+@contextlib.asynccontextmanager
+async def running_server(*args: str, env: dict[str, str]) -> AsyncIterator[tuple[str, str]]:
+    """Start `kling-mcp serve --simulate` and yield (mcp base URL, simulator URL) read from its log."""
+    process = await anyio.open_process([*ENTRY, "serve", "--simulate", "--port", "0", *args], env=env)
+    assert process.stderr is not None
+    log = ""
+    try:
+        with anyio.fail_after(20):
+            while "MCP endpoint" not in log or "startup complete" not in log:
+                log += (await process.stderr.receive()).decode()
+        server = re.search(r"MCP endpoint (http://[\d.:]+)/mcp", log)
+        sim = re.search(r"simulator on (http://[\d.:]+)", log)
+        assert server and sim, log
+        yield server.group(1), sim.group(1)
+    finally:
+        process.terminate()
+        with anyio.fail_after(10):
+            await process.wait()
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_serve_simulate_answers_the_sdk_client(mode: Mode) -> None:
+    async with running_server(env=clean_env()) as (base, sim_url):
+        async with httpx2.AsyncClient(base_url=sim_url) as sim:
+            submitted = await sim.post(
+                "/kling/videos",
+                json={"action": "text2video", "prompt": "a lighthouse", "async": True},
+                headers={"authorization": "Bearer tok-newcomer"},
+            )
+        task_id = submitted.json()["task_id"]
+        async with mcp_client(base, "tok-newcomer", mode) as client:
+            names = [t.name for t in (await client.list_tools()).tools]
+            result = await client.call_tool("kling_get_task", {"task_id": task_id})
+    assert "kling_get_task" in names
+    assert result.structured_content is not None and result.structured_content["status"] == "pending"
+
+
+async def test_hosted_mode_never_uses_the_server_token() -> None:
+    env = clean_env(ACEDATACLOUD_API_TOKEN="server-owned-token")
+    async with running_server(env=env) as (base, sim_url):
+        async with mcp_client(base, "tok-caller", "legacy") as client:
+            await client.call_tool("kling_get_task", {"task_id": "x"})
+        with pytest.raises(BaseException):  # noqa: B017,PT011 - the SDK raises an ExceptionGroup on HTTP 401
+            async with mcp_client(base, None, "legacy") as anonymous:
+                await anonymous.list_tools()
+        async with httpx2.AsyncClient(base_url=sim_url) as sim:
+            journal: list[dict[str, Any]] = (await sim.get("/_sim/requests")).json()
+    assert [e["authorization"] for e in journal] == ["Bearer tok-caller"]
+
+
+async def test_stdio_mode_uses_the_environment_token(simulator: Simulator) -> None:
+    await simulator.configure(task_seconds=600)
+    task_id = await simulator.submit("tok-local-user")
+    env = clean_env(ACEDATACLOUD_API_TOKEN="tok-local-user", ACEDATACLOUD_API_BASE_URL=simulator.url)
+    params = StdioServerParameters(command=sys.executable, args=["-m", "app", "stdio"], env=env)
+    async with Client(params, mode="legacy") as client:
+        result = await client.call_tool("kling_get_task", {"task_id": task_id})
+    assert result.structured_content is not None and result.structured_content["status"] == "pending"
+    [entry] = [e for e in await simulator.journal() if e["path"] == "/kling/tasks"]
+    assert entry["authorization"] == "Bearer tok-local-user"
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*ENTRY, *args], env=clean_env(**env), capture_output=True, text=True, timeout=30, check=False
+    )
+
+
+def test_stdio_without_token_says_what_to_set() -> None:
+    result = run_cli("stdio")
+    assert result.returncode == 2
+    assert "ACEDATACLOUD_API_TOKEN" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"KLING_MCP_PORT": "eighty"}, "KLING_MCP_PORT"),
+        ({"ACEDATACLOUD_API_BASE_URL": "ftp://example.com"}, "ACEDATACLOUD_API_BASE_URL"),
+        ({"KLING_MCP_READ_TIMEOUT_SECONDS": "-1"}, "KLING_MCP_READ_TIMEOUT_SECONDS"),
+        ({"KLING_MCP_LOG_LEVEL": "LOUD"}, "KLING_MCP_LOG_LEVEL"),
+    ],
+)
+def test_bad_setting_stops_startup_naming_the_variable(env: dict[str, str], named: str) -> None:
+    result = run_cli("serve", **env)
+    assert result.returncode == 2
+    assert named in result.stderr and "invalid configuration" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_version_flag() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("kling-mcp ")

@@ -1,0 +1,69 @@
+"""Settings: defaults, environment names, list parsing, and start-up errors that name the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.settings import LOCAL_HOSTS, Settings, SettingsError, env_name, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]  # no stray .env
+    for name in ("ACEDATACLOUD_API_BASE_URL", "ACEDATACLOUD_API_TOKEN", "KLING_MCP_ALLOWED_HOSTS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_are_safe_for_local_use() -> None:
+    settings = Settings()
+    assert settings.api_base_url == "https://api.acedata.cloud"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.allowed_hosts == LOCAL_HOSTS and settings.dns_rebinding_protection
+    assert settings.api_token is None
+
+
+def test_platform_names_and_prefixed_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACEDATACLOUD_API_BASE_URL", "http://127.0.0.1:9/")
+    monkeypatch.setenv("ACEDATACLOUD_API_TOKEN", "tok-SECRET-123")
+    monkeypatch.setenv("KLING_MCP_READ_TIMEOUT_SECONDS", "3.5")
+    settings = Settings()
+    assert settings.api_base_url == "http://127.0.0.1:9"
+    assert settings.api_token is not None and settings.api_token.get_secret_value() == "tok-SECRET-123"
+    assert "tok-SECRET-123" not in repr(settings)
+    assert settings.read_timeout_seconds == 3.5
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "mcp.example.com,mcp.example.com:*",
+        " mcp.example.com , mcp.example.com:* ",
+        '["mcp.example.com", "mcp.example.com:*"]',
+    ],
+)
+def test_host_lists_accept_commas_or_json(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv("KLING_MCP_ALLOWED_HOSTS", raw)
+    assert Settings().allowed_hosts == ["mcp.example.com", "mcp.example.com:*"]
+
+
+def test_env_names() -> None:
+    assert env_name("api_base_url") == "ACEDATACLOUD_API_BASE_URL"
+    assert env_name("api_token") == "ACEDATACLOUD_API_TOKEN"
+    assert env_name("read_timeout_seconds") == "KLING_MCP_READ_TIMEOUT_SECONDS"
+
+
+def test_load_settings_error_names_every_bad_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KLING_MCP_PORT", "99999")
+    monkeypatch.setenv("ACEDATACLOUD_API_BASE_URL", "api.acedata.cloud")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "KLING_MCP_PORT" in message and "ACEDATACLOUD_API_BASE_URL" in message
+    assert "http(s) URL" in message
+
+
+def test_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    from pathlib import Path
+
+    Path(str(tmp_path), ".env").write_text("KLING_MCP_POLL_AFTER_SECONDS=30\n")
+    assert Settings().poll_after_seconds == 30
