@@ -115,7 +115,9 @@ async def submit(state: SimState, token: str, body: dict[str, Any], *, type: str
     prompt = str(body.get("prompt") or "") + str(body.get("text") or "")
     if state.config.blocked_marker and state.config.blocked_marker in prompt:
         return upstream_error(403, "forbidden", "The content was blocked by moderation.")
-    outcome: Outcome = "failed" if state.config.fail_marker and state.config.fail_marker in prompt else "succeed"
+    outcome: Outcome = (
+        "failed" if state.config.fail_marker and state.config.fail_marker in prompt else "succeed"
+    )
     task = state.store.create(
         owner=token, type=type, request=body, run_seconds=state.config.task_seconds, outcome=outcome
     )
