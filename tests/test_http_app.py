@@ -122,6 +122,7 @@ async def test_initialize_with_token_succeeds() -> None:
             "/mcp", json=INIT, headers={**MCP_HEADERS, "authorization": "Bearer tok-1"}
         )
     assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")  # SSE carries progress
     assert "mcp-session-id" not in response.headers  # stateless: any replica can answer
     assert '"serverInfo"' in response.text and '"kling-mcp"' in response.text
 
