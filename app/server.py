@@ -10,8 +10,8 @@ from mcp.server.mcpserver import MCPServer
 
 from app import __version__
 from app.settings import Settings
-from app.tools.errors import reporting_failures
 from app.tools.inventory import all_tools
+from app.tools.results import presenting_results
 from app.tools.runtime import ToolRuntime
 from app.upstream.client import UpstreamClient
 
@@ -44,7 +44,7 @@ def build_mcp_server(
     )
     for spec in all_tools():
         server.add_tool(
-            reporting_failures(spec.handler),
+            presenting_results(spec.handler),
             name=spec.name,
             title=spec.title,
             description=spec.description,

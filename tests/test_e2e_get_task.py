@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import anyio
 import pytest
 from mcp.types import CallToolResult, TextContent
 
-from app.tools.errors import ERROR_META_KEY
+from app.tools.results import ERROR_META_KEY
 from tests.conftest import MODES, McpClientFactory, Mode, Simulator
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
@@ -58,10 +59,13 @@ async def test_pending_then_succeeded(connect: McpClientFactory, simulator: Simu
     assert first.structured_content["terminal"] is False
     assert first.structured_content["poll_after_seconds"] == 15
     assert first.structured_content["raw"]["id"] == task_id
+    text = text_of(first)
+    assert json.loads(text) == first.structured_content and "\n" not in text  # same object, compact
     await anyio.sleep(0.6)  # the simulator runs tasks for 0.5 s in tests
     done = (await get_task(connect, mode, task_id)).structured_content
     assert done is not None
-    assert (done["status"], done["terminal"], done["poll_after_seconds"]) == ("succeeded", True, None)
+    assert (done["status"], done["terminal"]) == ("succeeded", True)
+    assert "poll_after_seconds" not in done and "error" not in done  # nulls are left out
     assert done["video_url"].endswith(f"{task_id}.mp4") and done["video_id"]
     assert done["duration_seconds"] == pytest.approx(5.041)
 

@@ -9,7 +9,7 @@ from mcp.server.mcpserver import Context
 
 from app.settings import Settings
 from app.tokens import parse_bearer
-from app.tools.errors import ToolFailure
+from app.tools.results import ToolFailure
 from app.upstream.client import UpstreamClient
 
 

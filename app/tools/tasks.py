@@ -9,7 +9,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from app.task_status import TaskView, next_step, normalize_record
-from app.tools.errors import ToolFailure
+from app.tools.results import ToolFailure
 from app.tools.runtime import caller_token, runtime_of
 from app.upstream.client import CallKind
 

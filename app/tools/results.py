@@ -1,9 +1,12 @@
-"""How every tool failure reaches the agent: `isError: true`, one readable paragraph, and the facts.
+"""How every tool result reaches the agent, success or failure. Applied once, at registration.
 
-Tools raise `ToolFailure` for problems they detect and let `UpstreamError` propagate; the
-`reporting_failures` wrapper (applied once, at registration) turns both into the same result
-shape. The readable text carries the upstream HTTP status, code and trace id; `_meta` carries
-them again as a JSON object for clients that read it.
+Success: `structuredContent` is the tool's pydantic model without null fields, and the text block
+carries the same object as compact JSON (for clients that read only text). Agents pay for every
+byte they read, so neither is pretty-printed.
+
+Failure: `isError: true`, one readable paragraph ending in "Next step: ...", and the machine-readable
+facts (kind, upstream HTTP status, code, message, trace_id) under `_meta["kling-mcp/error"]`. Tools
+raise `ToolFailure` for problems they detect and let `UpstreamError` propagate.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec
 
 from mcp.types import CallToolResult, TextContent
+from pydantic import BaseModel
 
 from app.upstream.errors import UpstreamError
 
@@ -22,7 +26,6 @@ logger = logging.getLogger(__name__)
 ERROR_META_KEY = "kling-mcp/error"
 
 P = ParamSpec("P")
-R = TypeVar("R")
 
 
 class ToolFailure(Exception):
@@ -50,13 +53,20 @@ def error_result(text: str, details: dict[str, Any]) -> CallToolResult:
     )
 
 
-def reporting_failures(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R | CallToolResult]]:
-    """Wrap a tool so anticipated failures become error results; the signature (and schema) is kept."""
+def success_result(model: BaseModel) -> CallToolResult:
+    return CallToolResult(
+        content=[TextContent(type="text", text=model.model_dump_json(exclude_none=True))],
+        structured_content=model.model_dump(mode="json", exclude_none=True),
+    )
+
+
+def presenting_results(fn: Callable[P, Awaitable[BaseModel]]) -> Callable[P, Awaitable[CallToolResult]]:
+    """Wrap a tool so both outcomes take the shapes above; the signature (and so the schemas) is kept."""
 
     @functools.wraps(fn)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | CallToolResult:
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> CallToolResult:
         try:
-            return await fn(*args, **kwargs)
+            return success_result(await fn(*args, **kwargs))
         except ToolFailure as exc:
             logger.info("tool %s refused: %s", fn.__name__, exc.kind)
             return error_result(exc.describe(), exc.details())
