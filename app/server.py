@@ -47,7 +47,7 @@ def build_mcp_server(
             presenting_results(spec.handler),
             name=spec.name,
             title=spec.title,
-            description=spec.description,
+            description=spec.describe(settings),
             annotations=spec.annotations,
             structured_output=True,
         )

@@ -76,6 +76,18 @@ class Settings(BaseSettings):
     retry_backoff_max_seconds: float = Field(
         default=4.0, ge=0, le=60, description="Cap on one retry delay, `Retry-After` included."
     )
+    batch_chunk_size: int = Field(
+        default=50, ge=1, le=500, description="Task ids per upstream `retrieve_batch` request."
+    )
+    batch_max_concurrency: int = Field(
+        default=20,
+        ge=1,
+        le=200,
+        description="Batch chunks in flight at once, per call. 20 x 50 = 1,000 ids in one round trip.",
+    )
+    batch_max_ids: int = Field(
+        default=1000, ge=1, le=10_000, description="Most distinct task ids one batch call may ask for."
+    )
     poll_after_seconds: int = Field(
         default=15, ge=1, le=600, description="Suggested wait before polling a task that is not finished."
     )

@@ -50,8 +50,9 @@ class TaskView(BaseModel):
         default=None, description="Kling video id, when succeeded; pass it to extend or lip-sync tools."
     )
     duration_seconds: float | None = Field(default=None, description="Length of the finished video.")
-    result_urls: list[str] = Field(
-        default_factory=list, description="Every artifact URL in the result (video first), when succeeded."
+    result_urls: list[str] | None = Field(
+        default=None,
+        description="Every artifact URL, when a result has more than video_url (commerce solutions).",
     )
     error: TaskError | None = Field(default=None, description="Why the task failed, when failed or error.")
     poll_after_seconds: int | None = Field(
@@ -152,7 +153,7 @@ def normalize_record(task_id: str, record: dict[str, Any] | None, *, poll_after_
         view.video_url = video_url if isinstance(video_url, str) else None
         view.video_id = str(response["video_id"]) if response.get("video_id") else None
         view.duration_seconds = _number(response.get("duration"))
-        view.result_urls = urls
+        view.result_urls = urls if urls != [view.video_url] else None
     return view
 
 

@@ -72,6 +72,12 @@ class Simulator:
             await self.http.post("/_sim/tasks", json={"token": token, "id": task_id, "record": record})
         ).raise_for_status()
 
+    async def bulk(self, token: str, count: int, **fields: Any) -> list[str]:
+        response = await self.http.post("/_sim/tasks/bulk", json={"token": token, "count": count, **fields})
+        response.raise_for_status()
+        ids: list[str] = response.json()["ids"]
+        return ids
+
     async def fault(self, **fault: Any) -> None:
         (await self.http.post("/_sim/faults", json=fault)).raise_for_status()
 
@@ -104,10 +110,16 @@ def settings_for(upstream_url: str, **overrides: Any) -> Settings:
     return Settings(**{**values, **overrides})
 
 
+@contextlib.asynccontextmanager
+async def server_for(simulator: Simulator, **overrides: Any) -> AsyncIterator[str]:
+    """A running kling-mcp server whose upstream is the simulator; yields its base URL."""
+    async with serve(create_app(settings_for(simulator.url, **overrides))) as url:
+        yield url
+
+
 @pytest.fixture
 async def server_url(simulator: Simulator) -> AsyncIterator[str]:
-    """A running kling-mcp server whose upstream is the simulator."""
-    async with serve(create_app(settings_for(simulator.url))) as url:
+    async with server_for(simulator) as url:
         yield url
 
 

@@ -51,7 +51,7 @@ def test_documented_success_record() -> None:
     assert v.status is TaskStatus.SUCCEEDED and v.terminal
     assert v.video_url == DONE["video_url"] and v.video_id == "030bb06d"
     assert v.duration_seconds == pytest.approx(5.1)
-    assert v.result_urls == [DONE["video_url"]]
+    assert v.result_urls is None  # nothing beyond video_url
     assert v.poll_after_seconds is None and v.finished_at == pytest.approx(1740969852.463)
 
 
@@ -65,7 +65,7 @@ def test_every_done_word_with_artifact_succeeds(word: str) -> None:
 def test_numeric_duration_of_talking_photo() -> None:
     v = view({**BASE, "response": {**DONE, "duration": 5.04, "source_video_url": "https://cdn/x-src.mp4"}})
     assert v.duration_seconds == pytest.approx(5.04)
-    assert v.result_urls == [DONE["video_url"]]  # the intermediate video is not a result
+    assert v.result_urls is None  # the intermediate source video is not a result
 
 
 def test_solution_result_urls_come_from_data() -> None:

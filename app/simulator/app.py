@@ -6,6 +6,7 @@ Controls (loopback use only):
     POST/DELETE /_sim/faults    queue or clear faults (see faults.py)
     GET/PUT    /_sim/config     read or patch SimulatorConfig
     POST       /_sim/tasks      seed a literal task record: {"token", "id", "record"}
+    POST       /_sim/tasks/bulk create many running tasks: {"token", "count", "run_seconds"?, "outcome"?}
     POST       /_sim/reset      forget tasks, journal, faults and stats
 """
 
@@ -169,7 +170,7 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> Starlette:
         )
         if state.config.latency_ms:
             await anyio.sleep(state.config.latency_ms / 1000)
-        fault = state.faults.take(path)
+        fault = state.faults.take(path, body)
         if fault is not None:
             await anyio.sleep(fault.delay_ms / 1000)
             if (response := fault_response(fault)) is not None:
@@ -218,6 +219,22 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> Starlette:
         state.store.seed(payload["token"], payload["id"], payload["record"])
         return JSONResponse({"seeded": payload["id"]})
 
+    async def bulk(request: Request) -> Response:
+        """Create `count` tasks at once for one token: `{"token", "count", "run_seconds"?, "outcome"?}`."""
+        payload = await request.json()
+        run_seconds = float(payload.get("run_seconds", state.config.task_seconds))
+        ids = [
+            state.store.create(
+                owner=payload["token"],
+                type="videos",
+                request={"action": "text2video", "prompt": "bulk"},
+                run_seconds=run_seconds,
+                outcome=payload.get("outcome", "succeed"),
+            ).id
+            for _ in range(int(payload["count"]))
+        ]
+        return JSONResponse({"ids": ids})
+
     async def reset(request: Request) -> Response:
         state.reset()
         return JSONResponse({"reset": True})
@@ -229,6 +246,7 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> Starlette:
         Route("/_sim/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/_sim/config", config_endpoint, methods=["GET", "PUT"]),
         Route("/_sim/tasks", seed, methods=["POST"]),
+        Route("/_sim/tasks/bulk", bulk, methods=["POST"]),
         Route("/_sim/reset", reset, methods=["POST"]),
     ]
     app = Starlette(routes=routes)

@@ -13,6 +13,10 @@ class Fault(BaseModel):
         "slow: add delay_ms, then answer normally."
     )
     path: str | None = Field(default=None, description="Only requests to this path; None matches any.")
+    match_id: str | None = Field(
+        default=None,
+        description="Only requests naming this task id (`id`, or one of `ids`); None matches any.",
+    )
     count: int = Field(default=1, ge=1, description="How many matching requests this fault hits.")
     status: int = Field(default=500, ge=400, le=599)
     code: str | None = Field(default=None, description="Upstream error code in the body.")
@@ -34,9 +38,9 @@ class FaultQueue:
     def clear(self) -> None:
         self._faults.clear()
 
-    def take(self, path: str) -> Fault | None:
+    def take(self, path: str, body: object) -> Fault | None:
         for fault in self._faults:
-            if fault.path in (None, path):
+            if fault.path in (None, path) and (fault.match_id is None or fault.match_id in _task_ids(body)):
                 fault.count -= 1
                 if fault.count == 0:
                     self._faults.remove(fault)
@@ -45,3 +49,11 @@ class FaultQueue:
 
     def pending(self) -> list[Fault]:
         return list(self._faults)
+
+
+def _task_ids(body: object) -> list[str]:
+    if not isinstance(body, dict):
+        return []
+    ids = body.get("ids")
+    named = [body.get("id")] + (ids if isinstance(ids, list) else [])
+    return [i for i in named if isinstance(i, str)]

@@ -11,6 +11,7 @@ from typing import Any
 
 from mcp.types import ToolAnnotations
 
+from app.settings import Settings
 from app.tools import tasks
 
 
@@ -23,9 +24,13 @@ class ToolSpec:
     description: str
     annotations: ToolAnnotations
 
+    def describe(self, settings: Settings) -> str:
+        """The description with this deployment's limits filled in (`{batch_max_ids}` and the like)."""
+        return self.description.format(**settings.model_dump())
+
     @property
     def summary(self) -> str:
-        """The first line of the description, for tables."""
+        """The first line of the description, for tables; it names no setting."""
         return self.description.split("\n", 1)[0]
 
 
@@ -38,6 +43,14 @@ def all_tools() -> list[ToolSpec]:
             domain="tasks",
             handler=tasks.kling_get_task,
             description=tasks.GET_TASK_DESCRIPTION,
+            annotations=tasks.READ_ONLY,
+        ),
+        ToolSpec(
+            name="kling_get_tasks_batch",
+            title="Get many Kling task statuses",
+            domain="tasks",
+            handler=tasks.kling_get_tasks_batch,
+            description=tasks.GET_TASKS_BATCH_DESCRIPTION,
             annotations=tasks.READ_ONLY,
         ),
     ]

@@ -8,12 +8,14 @@ from mcp.server.mcpserver import Context
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
+from app.batch import BatchResult, build_result, dedupe, fetch_all
 from app.task_status import TaskView, next_step, normalize_record
 from app.tools.results import ToolFailure
 from app.tools.runtime import caller_token, runtime_of
 from app.upstream.client import CallKind
 
 TASKS_PATH = "/kling/tasks"
+BATCH_BLANK_POSITIONS_SHOWN = 10
 MAX_TASK_ID_LENGTH = 128
 
 READ_ONLY = ToolAnnotations(
@@ -40,14 +42,15 @@ class TaskResult(TaskView):
 GET_TASK_DESCRIPTION = """\
 Get the current status of one Kling generation task by its task_id.
 
-Use it after a kling_* generation tool returned a task_id, to learn whether the video is ready.
+Use it after a kling_* generation tool returned a task_id, to learn whether the video is ready. \
+For two or more tasks, call kling_get_tasks_batch once instead of this tool repeatedly.
 
 Read-only and free: it spends no credits and answers at once; it never waits for the task to \
 finish. Uses the caller's AceDataCloud API token; tasks created with another token read as \
-not_found. Transient upstream errors (429, 5xx, network) are retried twice before failing.
+not_found. Transient upstream errors (429, 5xx, network) are retried up to {read_retries} times.
 
-Returns status, one of: pending (still running: call again after poll_after_seconds, 15 by \
-default; videos take 1-5 minutes, talking photos 4-6), succeeded (video_url, video_id and \
+Returns status, one of: pending (still running: call again after poll_after_seconds, \
+{poll_after_seconds} s; videos take 1-5 minutes, talking photos 4-6), succeeded (video_url, video_id and \
 duration_seconds are set), failed (error.code and error.message say why; submit a new task), \
 not_found (no such task for this token). terminal is true when the status is final; next_step \
 says what to do; raw is the upstream record.\
@@ -76,3 +79,77 @@ async def kling_get_task(task_id: TaskId, ctx: Context[Any]) -> TaskResult:
     )
     view = normalize_record(task_id, record, poll_after_seconds=runtime.settings.poll_after_seconds)
     return TaskResult(**view.model_dump(), next_step=next_step(view), raw=record)
+
+
+TaskIds = Annotated[
+    list[str],
+    Field(
+        min_length=1,
+        description="task_ids returned by kling_* generation tools. Duplicates are answered once; "
+        "at most 1,000 distinct ids by default (setting KLING_MCP_BATCH_MAX_IDS).",
+    ),
+]
+IncludeRaw = Annotated[
+    bool,
+    Field(
+        description="Also return each upstream task record under raw_records (large: about 2 KB per task)."
+    ),
+]
+
+GET_TASKS_BATCH_DESCRIPTION = """\
+Get the status of many Kling generation tasks in one call, one entry per task_id.
+
+Use it whenever you track two or more tasks (e.g. after launching several generations); use \
+kling_get_task for a single task or to see one raw upstream record.
+
+Read-only and free: it spends no credits and never waits for tasks to finish. Uses the caller's \
+AceDataCloud API token. Long lists are split into chunks of {batch_chunk_size} ids automatically \
+and up to {batch_max_concurrency} chunks are queried at once, so a full list takes about one \
+upstream round trip. Duplicates are answered once. Limit: {batch_max_ids} distinct ids per \
+call. A chunk that keeps failing (after retries of 429, 5xx and network errors) marks only its \
+own ids as error; a rejected token or used-up balance fails the whole call.
+
+Returns tasks in the order given, each with status: pending (poll again), succeeded (video_url, \
+video_id, duration_seconds), failed (error says why; resubmit), not_found (no such task for this \
+token) or error (unreadable this time; ask again). summary counts each status; all_terminal says \
+whether anything is left to poll; poll_after_seconds ({poll_after_seconds}) says when to ask \
+again, with only the ids that are not terminal.\
+"""
+
+
+def clean_task_ids(task_ids: list[str], *, max_ids: int) -> list[str]:
+    cleaned = [task_id.strip() for task_id in task_ids]
+    blank = [i for i, task_id in enumerate(cleaned) if not task_id]
+    if blank:
+        shown = ", ".join(str(i) for i in blank[:BATCH_BLANK_POSITIONS_SHOWN])
+        shown += ", ..." if len(blank) > BATCH_BLANK_POSITIONS_SHOWN else ""
+        raise ToolFailure(
+            "invalid_task_ids",
+            f"{len(blank)} of the task_ids are blank (positions {shown}).",
+            next_step="Remove the blank entries and call again with the task_id strings the tools returned.",
+        )
+    distinct = dedupe(cleaned)
+    if len(distinct) > max_ids:
+        raise ToolFailure(
+            "too_many_task_ids",
+            f"{len(distinct)} distinct task_ids were given; the limit is {max_ids} per call.",
+            next_step=f"Split the list into calls of at most {max_ids} ids, or drop ids already terminal.",
+            limit=max_ids,
+        )
+    return distinct
+
+
+async def kling_get_tasks_batch(
+    task_ids: TaskIds, ctx: Context[Any], include_raw: IncludeRaw = False
+) -> BatchResult:
+    runtime = runtime_of(ctx)
+    settings = runtime.settings
+    ids = clean_task_ids(task_ids, max_ids=settings.batch_max_ids)
+    fetched = await fetch_all(
+        runtime.upstream,
+        ids,
+        token=caller_token(ctx),
+        chunk_size=settings.batch_chunk_size,
+        max_concurrency=settings.batch_max_concurrency,
+    )
+    return build_result(ids, fetched, poll_after_seconds=settings.poll_after_seconds, include_raw=include_raw)

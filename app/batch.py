@@ -1,0 +1,152 @@
+"""The batch engine: many task ids -> deduplicated chunks -> concurrent upstream reads -> one status each.
+
+    dedupe -> chunked -> fetch_all (fetch_chunk per chunk, bounded concurrency) -> build_result
+
+A chunk that still fails after the upstream client's retries marks only its own ids `error`. An
+auth, balance or moderation refusal would fail every chunk the same way, so it cancels the rest
+and fails the whole call instead.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import anyio
+from pydantic import BaseModel, Field
+
+from app.task_status import TaskError, TaskStatus, TaskView, normalize_record
+from app.upstream.client import CallKind, UpstreamClient
+from app.upstream.errors import (
+    UpstreamAuthError,
+    UpstreamBalanceError,
+    UpstreamError,
+    UpstreamModerationError,
+    UpstreamProtocolError,
+)
+
+TASKS_PATH = "/kling/tasks"
+WHOLE_CALL_ERRORS = (UpstreamAuthError, UpstreamBalanceError, UpstreamModerationError)
+
+Fetched = dict[str, dict[str, Any] | UpstreamError]
+
+
+class StatusSummary(BaseModel):
+    total: int = Field(description="Distinct task ids in the answer.")
+    pending: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    not_found: int = 0
+    error: int = 0
+
+
+class BatchResult(BaseModel):
+    tasks: list[TaskView] = Field(description="One entry per distinct task id, in the order asked.")
+    summary: StatusSummary = Field(description="How many tasks have each status.")
+    all_terminal: bool = Field(
+        description="True when no task is pending or unreadable: nothing left to poll."
+    )
+    poll_after_seconds: int | None = Field(
+        default=None, description="When any task is pending or errored: wait this long, then ask again."
+    )
+    next_step: str = Field(description="What to do now.")
+    raw_records: dict[str, dict[str, Any]] | None = Field(
+        default=None, description="Upstream records by task id, only when include_raw was true."
+    )
+
+
+def dedupe(ids: Iterable[str]) -> list[str]:
+    """Distinct ids in first-seen order."""
+    return list(dict.fromkeys(ids))
+
+
+def chunked(ids: Sequence[str], size: int) -> list[list[str]]:
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
+
+
+async def fetch_chunk(upstream: UpstreamClient, ids: list[str], *, token: str) -> dict[str, dict[str, Any]]:
+    """One `retrieve_batch` call; items are matched by id, since upstream returns them in any order."""
+    body = await upstream.post(
+        TASKS_PATH, {"action": "retrieve_batch", "ids": ids}, token=token, kind=CallKind.READ
+    )
+    items = body.get("items")
+    if not isinstance(items, list):
+        raise UpstreamProtocolError("retrieve_batch answered without an items list.", path=TASKS_PATH)
+    wanted = set(ids)
+    return {
+        item["id"]: item
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] in wanted
+    }
+
+
+async def fetch_all(
+    upstream: UpstreamClient, ids: list[str], *, token: str, chunk_size: int, max_concurrency: int
+) -> Fetched:
+    """Every id's record (absent when upstream does not know it) or the error that hid it."""
+    fetched: Fetched = {}
+    limiter = anyio.CapacityLimiter(max_concurrency)
+    fatal: list[UpstreamError] = []
+
+    async def run(chunk: list[str], scope: anyio.CancelScope) -> None:
+        async with limiter:
+            try:
+                fetched.update(await fetch_chunk(upstream, chunk, token=token))
+            except WHOLE_CALL_ERRORS as exc:
+                fatal.append(exc)
+                scope.cancel()
+            except UpstreamError as exc:
+                fetched.update(dict.fromkeys(chunk, exc))
+
+    async with anyio.create_task_group() as group:
+        for chunk in chunked(ids, chunk_size):
+            group.start_soon(run, chunk, group.cancel_scope)
+    if fatal:
+        raise fatal[0]
+    return fetched
+
+
+def _unreadable(task_id: str, exc: UpstreamError) -> TaskView:
+    message = f"{exc.summary}: {exc.message} {exc.next_step}"
+    return TaskView(
+        task_id=task_id,
+        status=TaskStatus.ERROR,
+        terminal=False,
+        error=TaskError(code=exc.code or exc.kind, message=message),
+    )
+
+
+def build_result(
+    ids: list[str], fetched: Fetched, *, poll_after_seconds: int, include_raw: bool
+) -> BatchResult:
+    tasks: list[TaskView] = []
+    for task_id in ids:
+        found = fetched.get(task_id)
+        if isinstance(found, UpstreamError):
+            tasks.append(_unreadable(task_id, found))
+        else:
+            tasks.append(normalize_record(task_id, found, poll_after_seconds=poll_after_seconds))
+    counts = Counter(task.status for task in tasks)
+    summary = StatusSummary(total=len(tasks), **{status.value: counts[status] for status in TaskStatus})
+    open_tasks = summary.pending + summary.error
+    raw = {i: r for i, r in fetched.items() if isinstance(r, dict)} if include_raw else None
+    return BatchResult(
+        tasks=tasks,
+        summary=summary,
+        all_terminal=open_tasks == 0,
+        poll_after_seconds=poll_after_seconds if open_tasks else None,
+        next_step=_next_step(summary, poll_after_seconds),
+        raw_records=raw,
+    )
+
+
+def _next_step(summary: StatusSummary, poll_after_seconds: int) -> str:
+    if summary.pending or summary.error:
+        return (
+            f"{summary.pending} pending, {summary.error} unreadable: call kling_get_tasks_batch again in "
+            f"{poll_after_seconds} s with only the task_ids that are not terminal."
+        )
+    return (
+        "All tasks are final: use video_url of succeeded tasks; resubmit failed ones with a changed request."
+    )
