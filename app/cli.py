@@ -48,9 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _bound_socket(host: str, port: int) -> socket.socket:
+def bind_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto must be IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on accepted sockets whose
+    # proto says TCP, and without it Nagle's algorithm adds ~40 ms to every keep-alive response.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     return sock
@@ -72,13 +74,13 @@ def _uvicorn_server(app: Any, settings: Settings) -> uvicorn.Server:
 async def _serve(settings: Settings, simulate: bool) -> None:
     async with anyio.create_task_group() as group:
         if simulate:
-            sim_sock = _bound_socket("127.0.0.1", 0)
+            sim_sock = bind_socket("127.0.0.1", 0)
             sim_url = f"http://127.0.0.1:{sim_sock.getsockname()[1]}"
             sim_server = _uvicorn_server(create_simulator_app(SimulatorConfig()), settings)
             group.start_soon(lambda: sim_server.serve(sockets=[sim_sock]))
             settings = settings.model_copy(update={"api_base_url": sim_url})
             logger.info("simulator on %s; upstream calls go there, not to the real API", sim_url)
-        sock = _bound_socket(settings.host, settings.port)
+        sock = bind_socket(settings.host, settings.port)
         host, port = sock.getsockname()[:2]
         logger.info("kling-mcp %s: MCP endpoint http://%s:%d/mcp", __version__, host, port)
         await _uvicorn_server(create_app(settings), settings).serve(sockets=[sock])

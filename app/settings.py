@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     batch_max_ids: int = Field(
         default=1000, ge=1, le=10_000, description="Most distinct task ids one batch call may ask for."
     )
+    batch_raw_max_ids: int = Field(
+        default=100,
+        ge=0,
+        le=10_000,
+        description="Most ids a batch call may ask raw records for (~2 KB each; SDK clients cap a message "
+        "at 1 MiB).",
+    )
     poll_after_seconds: int = Field(
         default=15, ge=1, le=600, description="Suggested wait before polling a task that is not finished."
     )

@@ -37,7 +37,9 @@ def anyio_backend() -> str:
 @contextlib.asynccontextmanager
 async def serve(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
     """Run `app` under a real uvicorn on a free loopback port; yield its base URL."""
-    sock = socket.socket()
+    sock = socket.socket(
+        socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+    )  # TCP_NODELAY: see app/cli.py
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on", timeout_graceful_shutdown=1))

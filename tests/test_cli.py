@@ -122,3 +122,16 @@ def test_bad_setting_stops_startup_naming_the_variable(env: dict[str, str], name
 def test_version_flag() -> None:
     result = run_cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("kling-mcp ")
+
+
+def test_listening_socket_is_tcp_so_accepted_connections_get_nodelay() -> None:
+    import socket
+
+    from app.cli import bind_socket
+
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        # asyncio enables TCP_NODELAY only when proto is IPPROTO_TCP; proto 0 costs ~40 ms per response.
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

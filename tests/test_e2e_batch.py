@@ -70,7 +70,11 @@ async def test_mixed_states_duplicates_unknown_ids_in_request_order(
     by_id = {t["task_id"]: t for t in out["tasks"]}
     assert all(by_id[i]["video_url"].endswith(f"{i}.mp4") and by_id[i]["terminal"] for i in done)
     assert all(by_id[i]["error"]["code"] == "generation_failed" for i in failed)
-    assert all(by_id[i]["poll_after_seconds"] == 15 and not by_id[i]["terminal"] for i in running)
+    assert all(by_id[i]["terminal"] is False for i in running)
+    assert all(
+        set(t) <= {"task_id", "status", "terminal", "video_url", "video_id", "duration_seconds", "error"}
+        for t in out["tasks"]
+    )  # compact: no nulls, no per-task timing
     assert "raw_records" not in out
     assert json.loads(text_of(result)) == out
 
@@ -88,6 +92,17 @@ async def test_raw_records_are_opt_in(connect: McpClientFactory, simulator: Simu
     assert out is not None
     assert set(out["raw_records"]) == set(ids)
     assert out["raw_records"][ids[0]]["response"]["state"] == "succeed"
+
+
+async def test_raw_records_are_limited_before_any_upstream_call(simulator: Simulator) -> None:
+    async with server_for(simulator, batch_raw_max_ids=3) as url:
+        async with mcp_client(url, TOKEN, "legacy") as client:
+            refused = await client.call_tool(TOOL, {"task_ids": ["a", "b", "c", "d"], "include_raw": True})
+            allowed = await client.call_tool(TOOL, {"task_ids": ["a", "b", "c", "d"]})
+    assert error_of(refused)["kind"] == "too_many_raw_records" and error_of(refused)["limit"] == 3
+    assert "limited to 3" in text_of(refused)
+    assert not allowed.is_error
+    assert len(batch_requests(await simulator.journal())) == 1  # only the allowed call went upstream
 
 
 async def test_chunks_of_50_all_in_flight_at_once(connect: McpClientFactory, simulator: Simulator) -> None:

@@ -92,7 +92,8 @@ TaskIds = Annotated[
 IncludeRaw = Annotated[
     bool,
     Field(
-        description="Also return each upstream task record under raw_records (large: about 2 KB per task)."
+        description="Also return each upstream task record under raw_records. Large (about 2 KB per "
+        "task), so allowed for at most 100 distinct ids by default (KLING_MCP_BATCH_RAW_MAX_IDS)."
     ),
 ]
 
@@ -145,6 +146,14 @@ async def kling_get_tasks_batch(
     runtime = runtime_of(ctx)
     settings = runtime.settings
     ids = clean_task_ids(task_ids, max_ids=settings.batch_max_ids)
+    if include_raw and len(ids) > settings.batch_raw_max_ids:
+        raise ToolFailure(
+            "too_many_raw_records",
+            f"include_raw is limited to {settings.batch_raw_max_ids} distinct task_ids per call; "
+            f"{len(ids)} were given.",
+            next_step="Call again without include_raw (statuses need no raw records), or with fewer ids.",
+            limit=settings.batch_raw_max_ids,
+        )
     fetched = await fetch_all(
         runtime.upstream,
         ids,
