@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest docs clean
+.PHONY: run test lint typecheck pytest docs bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kling-mcp needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -27,6 +27,9 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/batch_bench.py
 
 docs: $(STAMP)
 	$(BIN)/python -m app.docs
