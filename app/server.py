@@ -1,4 +1,5 @@
-"""Build the MCP server: one `MCPServer`, every tool from the inventory, one shared runtime."""
+"""Build the MCP server: every tool from the inventory, the prompts, the model catalogue as a
+resource, and one shared runtime whose lifespan opens the upstream pool."""
 
 from __future__ import annotations
 
@@ -9,26 +10,27 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 
 from app import __version__
+from app.prompts import PromptSpec, all_prompts
 from app.settings import Settings
+from app.tools.catalog import models_result
 from app.tools.inventory import all_tools
 from app.tools.results import presenting_results
 from app.tools.runtime import ToolRuntime
 from app.upstream.client import UpstreamClient
 
 SERVER_NAME = "kling-mcp"
+MODELS_RESOURCE = "kling://models"
 
 INSTRUCTIONS = """\
 Make videos with Kling through the AceDataCloud API, using the caller's own API token.
-Generation tools return a task_id at once; poll it with kling_get_task until terminal is true.
-Task queries are free; generations spend the caller's credits.\
+Generation tools return a task_id at once and spend credits; poll with kling_get_task or
+kling_get_tasks_batch (free) until terminal is true. kling_list_models shows what each model can do.\
 """
 
 
 def build_mcp_server(
     settings: Settings, upstream: UpstreamClient, *, stdio_token: str | None = None
 ) -> MCPServer[Any]:
-    """The MCP server with every inventory tool registered; its lifespan opens the upstream pool."""
-
     @contextlib.asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[ToolRuntime]:
         async with upstream.running():
@@ -51,4 +53,24 @@ def build_mcp_server(
             annotations=spec.annotations,
             structured_output=True,
         )
+    for prompt in all_prompts():
+        _add_prompt(server, prompt)
+
+    @server.resource(
+        MODELS_RESOURCE,
+        name="kling-models",
+        title="Kling models and capabilities",
+        description="The model table the generation tools check requests against, with every default.",
+        mime_type="application/json",
+    )
+    def models_resource() -> str:
+        return models_result().model_dump_json(exclude_none=True)
+
     return server
+
+
+def _add_prompt(server: MCPServer[Any], spec: PromptSpec) -> None:
+    def render() -> str:
+        return spec.render()
+
+    server.prompt(name=spec.name, title=spec.title, description=spec.description)(render)

@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from app.simulator import rules
 from app.simulator.config import SimulatorConfig
 from app.simulator.faults import Fault, FaultQueue
 from app.simulator.store import Outcome, TaskStore
@@ -128,16 +129,25 @@ async def submit(state: SimState, token: str, body: dict[str, Any], *, type: str
     return JSONResponse(task.response_body())
 
 
-async def videos_endpoint(state: SimState, token: str, body: dict[str, Any]) -> Response:
-    action = body.get("action")
-    if action not in ("text2video", "image2video", "extend"):
-        return upstream_error(400, "bad_request", "action must be one of text2video, image2video, extend")
-    return await submit(state, token, body, type="videos")
+def submission(type: str, check: Callable[[dict[str, Any]], str | None], shape: str = "nested") -> Handler:
+    """An endpoint that refuses what upstream refuses (400 bad_request), then starts a task."""
+
+    async def endpoint(state: SimState, token: str, body: dict[str, Any]) -> Response:
+        if (message := check(body)) is not None:
+            return upstream_error(400, "bad_request", message, shape=shape)
+        return await submit(state, token, body, type=type)
+
+    return endpoint
 
 
 KLING_ROUTES: dict[str, Handler] = {
     "/kling/tasks": tasks_endpoint,
-    "/kling/videos": videos_endpoint,
+    "/kling/videos": submission("videos", lambda body: rules.first_error(body, rules.VIDEO_CHECKS)),
+    "/kling/motion": submission("motion", rules.motion_error),
+    "/kling/lip-sync": submission("lip-sync", rules.lip_sync_error, shape="flat"),
+    "/kling/talking-photo": submission("talking-photo", rules.talking_photo_error),
+    "/kling/goods-studio": submission("goods-studio", rules.goods_studio_error),
+    "/kling/video-commerce": submission("video-commerce", rules.video_commerce_error),
 }
 
 

@@ -35,6 +35,17 @@ class SimTask:
                 "state": "failed",
                 "error": {"code": self.error_code, "message": self.error_message},
             }
+        if self.type in ("goods-studio", "video-commerce"):
+            links = [{"video_url": f"{CDN}/{self.id}.mp4"}]
+            if self.request.get("watermark"):
+                links.append({"video_url": f"{CDN}/{self.id}-watermarked.mp4"})
+            return {
+                "success": True,
+                "task_id": self.id,
+                "state": "succeed",
+                "data": links,
+                "usage": {"duration": 15.0},
+            }
         body: dict[str, Any] = {
             "success": True,
             "task_id": self.id,

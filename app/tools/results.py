@@ -19,6 +19,7 @@ from typing import Any, ParamSpec
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
+from app.rules import RuleViolation
 from app.upstream.errors import UpstreamError
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,19 @@ class ToolFailure(Exception):
 
     def describe(self) -> str:
         return f"{self.message} Next step: {self.next_step}"
+
+
+def rule_failure(exc: RuleViolation) -> ToolFailure:
+    options = "; ".join(exc.alternatives)
+    return ToolFailure(
+        "invalid_request",
+        f"Rejected before sending (no credits spent), rule {exc.rule}: {exc.message}",
+        next_step=f"Change the request and call again. Valid alternatives: {options}."
+        if options
+        else "Change the request and call again.",
+        rule=exc.rule,
+        alternatives=exc.alternatives,
+    )
 
 
 def error_result(text: str, details: dict[str, Any]) -> CallToolResult:
@@ -70,6 +84,10 @@ def presenting_results(fn: Callable[P, Awaitable[BaseModel]]) -> Callable[P, Awa
         except ToolFailure as exc:
             logger.info("tool %s refused: %s", fn.__name__, exc.kind)
             return error_result(exc.describe(), exc.details())
+        except RuleViolation as exc:
+            logger.info("tool %s refused: rule %s", fn.__name__, exc.rule)
+            failure = rule_failure(exc)
+            return error_result(failure.describe(), failure.details())
         except UpstreamError as exc:
             logger.info(
                 "tool %s upstream failure: %s status=%s code=%s trace_id=%s",
