@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import NoReturn
 
 from app.catalog import (
-    ELEMENTS_MAX,
     MODELS,
     OMNI_IMAGES_MAX,
     OMNI_IMAGES_WITH_VIDEO_MAX,
@@ -290,14 +289,6 @@ def _elements(req: VideoRequest) -> None:
             f"element_list needs kling-v3, kling-v3-omni or kling-o1, not {req.model}.",
             [f"model={m}" for m in models_where(lambda m: m.elements)],
         )
-    if req.voices:
-        reject(
-            "elements_or_voices",
-            "element_list and voice_list cannot be used together.",
-            ["keep element_list", "keep voice_list"],
-        )
-    if req.elements > ELEMENTS_MAX:  # pragma: no cover - the schema says so first
-        reject("element_count", f"At most {ELEMENTS_MAX} elements.", [f"{ELEMENTS_MAX} or fewer"])
 
 
 def _voices(req: VideoRequest) -> None:
@@ -363,9 +354,7 @@ class Shot:
 
 
 def check_storyboard(req: VideoRequest, shot_type: str, shots: Sequence[Shot]) -> None:
-    if not req.spec.multi_shot:  # pragma: no cover - the schema enum allows only multi-shot models
-        reject("multi_shot_supported", f"{req.model} cannot make multi-shot videos.", ["model=kling-v3"])
-    check_video(req)
+    check_video(req)  # the schema's model enum already allows only multi-shot models
     if shot_type == "intelligence":
         if shots:
             reject(

@@ -19,6 +19,8 @@ from app.rules import ContentItem, check_goods_studio, check_video_commerce
 from app.tools.inputs import CallbackUrl, HttpUrl, StrictInput
 from app.tools.submit import Submission, submit
 
+TEXT_MAX = 2500  # the longest text item upstream takes (apparel product_info); per-type limits are rules
+
 ContentType = Literal[
     "product_info",
     "source_video",
@@ -41,7 +43,7 @@ ContentType = Literal[
 
 class Content(StrictInput):
     type: ContentType = Field(description="What this item is; images and videos take url, the rest text.")
-    text: str | None = Field(default=None, max_length=SPEECH_SCRIPT_MAX, description="For text types.")
+    text: str | None = Field(default=None, max_length=TEXT_MAX, description="For text types.")
     url: HttpUrl | None = Field(default=None, description="For image, video and audio types.")
     voice_id: str | None = Field(default=None, max_length=128, description="A voice, where a type takes one.")
 
