@@ -225,7 +225,6 @@ class Defaults:
     refer_type: Literal["base", "feature"] = "base"  # upstream's own default
     lip_sync_audio_type: Literal["url", "file"] = "url"
     voice_language: Literal["zh", "en"] = "zh"
-    voice_speed: float = 1.0
     commerce_resolution: Literal["720p", "1080p"] = "720p"
     commerce_aspect_ratio: Literal["9:16", "16:9"] = "9:16"
 

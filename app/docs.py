@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 
+from app.catalog import DEFAULTS, MODELS, ModelSpec
+from app.prompts import all_prompts
 from app.settings import Settings, env_name
 from app.tools.inventory import all_tools
 
@@ -44,14 +46,54 @@ def settings_table() -> str:
 
 
 def tools_table() -> str:
-    rows = ["| Tool | Domain | Read-only | What it does |", "|---|---|---|---|"]
+    rows = ["| Tool | Domain | Spends credits | What it does |", "|---|---|---|---|"]
     for spec in all_tools():
-        read_only = "yes" if spec.annotations.read_only_hint else "no"
-        rows.append(f"| `{spec.name}` | {spec.domain} | {read_only} | {spec.summary} |")
+        spends = f"yes: {spec.cost}" if spec.cost else "yes" if spec.spends_credits else "no"
+        rows.append(f"| `{spec.name}` | {spec.domain} | {spends} | {spec.summary} |")
     return "\n".join(rows)
 
 
-GENERATORS = {"settings": settings_table, "tools": tools_table}
+def _yes(flag: bool) -> str:
+    return "yes" if flag else ""
+
+
+def _modes_with(m: ModelSpec, feature: str) -> str:
+    """The modes in which a model has a feature, e.g. "std/pro (5 s)"."""
+    names = [name for name, caps in m.modes.items() if getattr(caps, feature)]
+    if not names:
+        return ""
+    return "/".join(names) + (" (5 s)" if feature in m.five_second_only else "")
+
+
+def models_table() -> str:
+    rows = [
+        "| Model | Modes | Seconds | End frame | Audio | Camera | Omni refs | Subjects | Multi-shot "
+        "| Extend |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for m in MODELS:
+        audio = "always" if m.audio_always_on else _modes_with(m, "audio")
+        rows.append(
+            f"| `{m.id}` | {'/'.join(m.modes)} | {m.duration_text} | {_modes_with(m, 'end_frame')} | {audio} "
+            f"| {_modes_with(m, 'camera')} | {_yes(m.omni_references)} | {_yes(m.elements)} "
+            f"| {_yes(m.multi_shot)} | {_yes(m.extend)} |"
+        )
+    defaults = ", ".join(f"{name} `{value}`" for name, value in vars(DEFAULTS).items())
+    return "\n".join(rows) + f"\n\nDefaults: {defaults}."
+
+
+def prompts_table() -> str:
+    rows = ["| Prompt | What it gives |", "|---|---|"]
+    rows += [f"| `{p.name}` | {p.description} |" for p in all_prompts()]
+    return "\n".join(rows)
+
+
+GENERATORS = {
+    "settings": settings_table,
+    "tools": tools_table,
+    "models": models_table,
+    "prompts": prompts_table,
+}
 
 
 def _replacement(block: str) -> Callable[[re.Match[str]], str]:

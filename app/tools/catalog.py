@@ -111,7 +111,8 @@ List the Kling models and what each can do (modes, durations, audio, end frame, 
 4K, Omni references, subjects, voices, multi-shot, extend), plus every default the tools apply.
 
 Use it before choosing a model or when a generation tool rejected a combination; filter with \
-capability to get only the models that support one feature. Read-only and free: no upstream call, \
+capability to get only the models that support one feature. For what each tool does, use \
+kling_list_actions. Read-only and free: no upstream call, \
 no credits. The same table drives the checks the generation tools run, so what it says is what \
 they accept. Default model: {default_model}.\
 """
