@@ -107,10 +107,16 @@ async def fetch_all(
     return fetched
 
 
-def _unreadable(task_id: str, exc: UpstreamError) -> dict[str, Any]:
+def _unreadable(task_id: str, exc: UpstreamError, poll_after_seconds: int) -> dict[str, Any]:
     message = f"{exc.summary}: {exc.message} {exc.next_step}"
     error = TaskError(code=exc.code or exc.kind, message=message)
-    return {"task_id": task_id, "status": TaskStatus.ERROR, "terminal": False, "error": error}
+    return {
+        "task_id": task_id,
+        "status": TaskStatus.ERROR,
+        "terminal": False,
+        "error": error,
+        "poll_after_seconds": poll_after_seconds,
+    }
 
 
 def build_result(
@@ -122,7 +128,7 @@ def build_result(
     for task_id in ids:
         found = fetched.get(task_id)
         if isinstance(found, UpstreamError):
-            tasks.append(_unreadable(task_id, found))
+            tasks.append(_unreadable(task_id, found, poll_after_seconds))
         else:
             tasks.append(summary_facts(task_id, found, poll_after_seconds=poll_after_seconds))
     counts = Counter(task["status"] for task in tasks)

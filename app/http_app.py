@@ -1,7 +1,8 @@
 """The hosted HTTP app: health routes, the RFC 9728 document, and MCP at `/mcp`, behind the bearer gate.
 
-Request path, outermost first: BearerAuthMiddleware (401 without a token) -> Starlette routing ->
-the SDK's streamable-HTTP app (Host/Origin check, body limit, both protocol eras).
+Request path, outermost first: BearerAuthMiddleware (401 without a token) -> LegacyCancelMiddleware
+(2025-era cancel frames) -> Starlette routing -> the SDK's streamable-HTTP app (Host/Origin check,
+body limit, both protocol eras).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from starlette.routing import Mount, Route
 
 from app import __version__
 from app.auth import MCP_PATH, METADATA_PATH, BearerAuthMiddleware, metadata_endpoint
+from app.cancellation import CancelRegistry, LegacyCancelMiddleware
 from app.server import SERVER_NAME, build_mcp_server
 from app.settings import Settings
 from app.upstream.client import UpstreamClient
@@ -53,7 +55,8 @@ def create_app(
 ) -> Starlette:
     """A fresh app: its own MCP server, its own upstream client, opened and closed by its lifespan."""
     upstream = UpstreamClient(settings, transport=upstream_transport)
-    mcp = build_mcp_server(settings, upstream)
+    cancellations = CancelRegistry()
+    mcp = build_mcp_server(settings, upstream, cancellations=cancellations)
     mcp_app = mcp.streamable_http_app(
         streamable_http_path=MCP_PATH,
         stateless_http=True,  # any replica answers any request
@@ -78,7 +81,10 @@ def create_app(
             Route("/.well-known/oauth-protected-resource", metadata_endpoint),
             Mount("/", app=mcp_app),  # last: it matches every path
         ],
-        middleware=[Middleware(BearerAuthMiddleware, settings=settings)],
+        middleware=[
+            Middleware(BearerAuthMiddleware, settings=settings),
+            Middleware(LegacyCancelMiddleware, registry=cancellations, path=MCP_PATH),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -10,6 +10,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 
 from app import __version__
+from app.cancellation import CancelRegistry
 from app.prompts import PromptSpec, all_prompts
 from app.settings import Settings
 from app.tools.catalog import models_result
@@ -29,12 +30,20 @@ kling_get_tasks_batch (free) until terminal is true. kling_list_models shows wha
 
 
 def build_mcp_server(
-    settings: Settings, upstream: UpstreamClient, *, stdio_token: str | None = None
+    settings: Settings,
+    upstream: UpstreamClient,
+    *,
+    stdio_token: str | None = None,
+    cancellations: CancelRegistry | None = None,
 ) -> MCPServer[Any]:
+    registry = CancelRegistry() if cancellations is None else cancellations
+
     @contextlib.asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[ToolRuntime]:
         async with upstream.running():
-            yield ToolRuntime(settings=settings, upstream=upstream, stdio_token=stdio_token)
+            yield ToolRuntime(
+                settings=settings, upstream=upstream, stdio_token=stdio_token, cancellations=registry
+            )
 
     server: MCPServer[Any] = MCPServer(
         SERVER_NAME,

@@ -95,6 +95,28 @@ class Settings(BaseSettings):
         description="Most ids a batch call may ask raw records for (~2 KB each; SDK clients cap a message "
         "at 1 MiB).",
     )
+    wait_default_timeout_seconds: int = Field(
+        default=50,
+        ge=1,
+        le=3600,
+        description="kling_wait_for_tasks timeout when the caller gives none; under the common 60 s "
+        "client limit.",
+    )
+    wait_max_timeout_seconds: int = Field(
+        default=600, ge=1, le=3600, description="Longest timeout_seconds kling_wait_for_tasks accepts."
+    )
+    wait_first_poll_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="kling_wait_for_tasks: first pause between polls; grows 1.5x."
+    )
+    wait_max_poll_seconds: float = Field(
+        default=15.0, gt=0, le=300, description="kling_wait_for_tasks: longest pause between polls."
+    )
+    wait_heartbeat_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=15,
+        description="kling_wait_for_tasks: most time between progress notifications.",
+    )
     poll_after_seconds: int = Field(
         default=15, ge=1, le=600, description="Suggested wait before polling a task that is not finished."
     )

@@ -71,14 +71,14 @@ class TaskSummary(CompactModel):
         description="Every artifact URL, when a result has more than video_url (commerce solutions).",
     )
     error: TaskError | Absent = Field(default=None, description="Why the task failed, when failed or error.")
-
-
-class TaskView(TaskSummary):
-    """One task in full: the summary plus timing and the poll hint."""
-
     poll_after_seconds: int | Absent = Field(
         default=None, description="When not terminal: wait this long before asking again."
     )
+
+
+class TaskView(TaskSummary):
+    """One task in full: the summary plus timing."""
+
     created_at: float | Absent = Field(default=None, description="Submission time, epoch seconds.")
     finished_at: float | Absent = Field(default=None, description="Completion time, epoch seconds.")
 

@@ -70,11 +70,19 @@ async def test_mixed_states_duplicates_unknown_ids_in_request_order(
     by_id = {t["task_id"]: t for t in out["tasks"]}
     assert all(by_id[i]["video_url"].endswith(f"{i}.mp4") and by_id[i]["terminal"] for i in done)
     assert all(by_id[i]["error"]["code"] == "generation_failed" for i in failed)
-    assert all(by_id[i]["terminal"] is False for i in running)
-    assert all(
-        set(t) <= {"task_id", "status", "terminal", "video_url", "video_id", "duration_seconds", "error"}
-        for t in out["tasks"]
-    )  # compact: no nulls, no per-task timing
+    assert all(by_id[i]["terminal"] is False and by_id[i]["poll_after_seconds"] == 15 for i in running)
+    assert all("poll_after_seconds" not in by_id[i] for i in [*done, *failed])
+    fields = {
+        "task_id",
+        "status",
+        "terminal",
+        "video_url",
+        "video_id",
+        "duration_seconds",
+        "error",
+        "poll_after_seconds",
+    }
+    assert all(set(t) <= fields for t in out["tasks"])  # compact: no nulls, no timestamps
     assert "raw_records" not in out
     assert json.loads(text_of(result)) == out
 

@@ -17,6 +17,7 @@ from tests.conftest import MODES, Mode, mcp_client
 from tests.test_cli import clean_env, running_server
 
 EXPECTED_TOOLS = {
+    "kling_wait_for_tasks",
     "kling_generate_video",
     "kling_generate_video_from_image",
     "kling_extend_video",

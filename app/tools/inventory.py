@@ -164,6 +164,14 @@ def all_tools() -> list[ToolSpec]:
             tasks.GET_TASKS_BATCH_DESCRIPTION,
             READ_ONLY,
         ),
+        ToolSpec(
+            "kling_wait_for_tasks",
+            "Wait for Kling tasks to finish",
+            "tasks",
+            tasks.kling_wait_for_tasks,
+            tasks.WAIT_FOR_TASKS_DESCRIPTION,
+            READ_ONLY,
+        ),
         # --- catalogue -----------------------------------------------------------------------
         ToolSpec(
             "kling_list_models",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mcp.server.mcpserver import Context
 
+from app.cancellation import CancelRegistry
 from app.settings import Settings
 from app.tokens import parse_bearer
 from app.tools.results import ToolFailure
@@ -20,6 +21,7 @@ class ToolRuntime:
     # Set only by `kling-mcp stdio`, where one local user owns the process. Over HTTP it is always
     # None, so a caller without a token can never spend somebody else's.
     stdio_token: str | None = None
+    cancellations: CancelRegistry = field(default_factory=CancelRegistry)
 
 
 def runtime_of(ctx: Context[Any]) -> ToolRuntime:

@@ -13,6 +13,7 @@ from app.task_status import TaskView, next_step, normalize_record
 from app.tools.results import ToolFailure
 from app.tools.runtime import caller_token, runtime_of
 from app.upstream.client import CallKind
+from app.wait import Until, WaitPlan, WaitResult, wait_for_tasks
 
 TASKS_PATH = "/kling/tasks"
 BATCH_BLANK_POSITIONS_SHOWN = 10
@@ -162,3 +163,69 @@ async def kling_get_tasks_batch(
         max_concurrency=settings.batch_max_concurrency,
     )
     return build_result(ids, fetched, poll_after_seconds=settings.poll_after_seconds, include_raw=include_raw)
+
+
+WaitUntil = Annotated[
+    Until, Field(description="all: return when every task is final. any: return as soon as one is final.")
+]
+Timeout = Annotated[
+    int | None,
+    Field(
+        ge=1, le=3600, description="Longest wait in seconds; default 50, maximum 600 (settings may differ)."
+    ),
+]
+
+WAIT_FOR_TASKS_DESCRIPTION = """\
+Wait on the server until Kling tasks finish, then return their statuses in one result, sending \
+progress notifications while it waits.
+
+Use it after submitting generations instead of calling kling_get_task or kling_get_tasks_batch \
+in a loop: one call replaces many polls and keeps your context small. Use kling_get_tasks_batch \
+for an immediate answer without waiting.
+
+Read-only and free: it spends no credits and only reads task status, polling upstream with short \
+pauses that grow to {wait_max_poll_seconds:.0f} s and skipping tasks already final. It sends an \
+MCP progress notification after every poll and at least every {wait_heartbeat_seconds:.0f} s \
+(progress counts finished tasks, with a message like "7/12 done, 1 failed"). If you cancel or \
+disconnect, polling stops at once.
+
+task_ids follow kling_get_tasks_batch rules (duplicates answered once, at most {batch_max_ids}). \
+timeout_seconds defaults to {wait_default_timeout_seconds} s, at most \
+{wait_max_timeout_seconds} s; until is all (default) or any. Returns the batch result (tasks, \
+summary, all_terminal) plus timed_out, elapsed_seconds and open_task_ids: if anything is still \
+open, call this tool again with open_task_ids.\
+"""
+
+
+async def kling_wait_for_tasks(
+    task_ids: TaskIds, ctx: Context[Any], timeout_seconds: Timeout = None, until: WaitUntil = "all"
+) -> WaitResult:
+    runtime = runtime_of(ctx)
+    settings = runtime.settings
+    ids = clean_task_ids(task_ids, max_ids=settings.batch_max_ids)
+    timeout = timeout_seconds or settings.wait_default_timeout_seconds
+    if timeout > settings.wait_max_timeout_seconds:
+        raise ToolFailure(
+            "timeout_too_long",
+            f"timeout_seconds={timeout} is over this server's limit of "
+            f"{settings.wait_max_timeout_seconds} s.",
+            next_step=f"Use timeout_seconds of at most {settings.wait_max_timeout_seconds} and call again "
+            "with open_task_ids if it runs out.",
+            limit=settings.wait_max_timeout_seconds,
+        )
+    plan = WaitPlan(
+        timeout_seconds=timeout,
+        until=until,
+        first_poll_seconds=settings.wait_first_poll_seconds,
+        max_poll_seconds=settings.wait_max_poll_seconds,
+        heartbeat_seconds=settings.wait_heartbeat_seconds,
+        chunk_size=settings.batch_chunk_size,
+        max_concurrency=settings.batch_max_concurrency,
+        poll_after_seconds=settings.poll_after_seconds,
+    )
+    token = caller_token(ctx)
+    with runtime.cancellations.track(token, ctx.request_id):
+        return await wait_for_tasks(runtime.upstream, ids, token=token, plan=plan, report=ctx.report_progress)
+    raise ToolFailure(  # reached only when the caller's cancel frame cancelled the tracked scope
+        "cancelled", "The wait was cancelled by the caller.", next_step="Nothing to do; polling has stopped."
+    )
