@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import argparse
 import logging
-import socket
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 import anyio
-import uvicorn
 
 from app import __version__
 from app.http_app import create_app
 from app.log_config import configure_logging
 from app.server import build_mcp_server
+from app.serving import (
+    DrainingServer,
+    bind_socket,
+    close_event_streams,
+    keep_event_streams_open_on_signal,
+    uvicorn_config,
+)
 from app.settings import Settings, SettingsError, load_settings
 from app.simulator.app import create_simulator_app
 from app.simulator.config import SimulatorConfig
@@ -48,43 +52,44 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto must be IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on accepted sockets whose
-    # proto says TCP, and without it Nagle's algorithm adds ~40 ms to every keep-alive response.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
-def _uvicorn_server(app: Any, settings: Settings) -> uvicorn.Server:
-    config = uvicorn.Config(
-        app,
-        log_config=None,  # keep configure_logging's handlers
-        lifespan="on",
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-        server_header=False,
-    )
-    return uvicorn.Server(config)
-
-
 async def _serve(settings: Settings, simulate: bool) -> None:
+    keep_event_streams_open_on_signal()
+    grace, proxies = settings.shutdown_grace_seconds, settings.forwarded_allow_ips
+    sim_server: DrainingServer | None = None
     async with anyio.create_task_group() as group:
         if simulate:
             sim_sock = bind_socket("127.0.0.1", 0)
             sim_url = f"http://127.0.0.1:{sim_sock.getsockname()[1]}"
-            sim_server = _uvicorn_server(create_simulator_app(SimulatorConfig()), settings)
-            group.start_soon(lambda: sim_server.serve(sockets=[sim_sock]))
+            sim_app = create_simulator_app(SimulatorConfig())
+            sim_config = uvicorn_config(sim_app, grace_seconds=grace, forwarded_allow_ips=proxies)
+            simulator = sim_server = DrainingServer(sim_config, handle_signals=False)
+            group.start_soon(lambda: simulator.serve(sockets=[sim_sock]))
             settings = settings.model_copy(update={"api_base_url": sim_url})
             logger.info("simulator on %s; upstream calls go there, not to the real API", sim_url)
+        app = create_app(settings)
         sock = bind_socket(settings.host, settings.port)
         host, port = sock.getsockname()[:2]
         logger.info("kling-mcp %s: MCP endpoint http://%s:%d/mcp", __version__, host, port)
-        await _uvicorn_server(create_app(settings), settings).serve(sockets=[sock])
-        group.cancel_scope.cancel()
+        server = DrainingServer(
+            uvicorn_config(app, grace_seconds=grace, forwarded_allow_ips=proxies),
+            on_drain=lambda: setattr(app.state, "draining", True),
+        )
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            close_event_streams()
+            if sim_server is not None:
+                sim_server.should_exit = True  # the in-process simulator stops after the server
+    logger.info("kling-mcp stopped")
+
+
+async def _simulate(config: SimulatorConfig, host: str, port: int) -> None:
+    sock = bind_socket(host, port)
+    logger.info("Kling API simulator on http://%s:%d", *sock.getsockname()[:2])
+    app = create_simulator_app(config)
+    await DrainingServer(uvicorn_config(app, grace_seconds=5, forwarded_allow_ips="127.0.0.1")).serve(
+        sockets=[sock]
+    )
 
 
 def _stdio(settings: Settings) -> int:
@@ -106,12 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if v is not None
         }
         configure_logging("INFO")
-        uvicorn.run(
-            create_simulator_app(SimulatorConfig(**overrides)),
-            host=args.host,
-            port=args.port,
-            log_config=None,
-        )
+        anyio.run(_simulate, SimulatorConfig(**overrides), args.host, args.port)
         return 0
     overrides = {}
     if args.command == "serve":

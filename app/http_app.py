@@ -40,9 +40,11 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Readiness: the app finished start-up and the upstream pool is open."""
-    upstream: UpstreamClient = request.app.state.upstream
-    ready = bool(request.app.state.started) and upstream.is_open
+    """Readiness: started, the upstream pool open, and not draining after SIGTERM."""
+    state = request.app.state
+    if state.draining:
+        return JSONResponse({"status": "draining"}, status_code=503)
+    ready = bool(state.started) and state.upstream.is_open
     return JSONResponse({"status": "ready" if ready else "starting"}, status_code=200 if ready else 503)
 
 
@@ -90,4 +92,5 @@ def create_app(
     app.state.settings = settings
     app.state.upstream = upstream
     app.state.started = False
+    app.state.draining = False  # set by the server on SIGTERM, so load balancers stop sending work
     return app

@@ -127,7 +127,7 @@ def test_version_flag() -> None:
 def test_listening_socket_is_tcp_so_accepted_connections_get_nodelay() -> None:
     import socket
 
-    from app.cli import bind_socket
+    from app.serving import bind_socket
 
     sock = bind_socket("127.0.0.1", 0)
     try:
