@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest docs bench clean
+.PHONY: run test lint typecheck pytest docs bench wheelhouse deploy-check clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kling-mcp needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -29,7 +29,14 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/batch_bench.py
+	$(BIN)/python -m bench.batch_bench
+
+wheelhouse: $(STAMP)
+	$(BIN)/pip wheel -q -w wheels -c constraints.txt .
+
+# Manifests, Dockerfile, and a real image build and smoke test (installs and starts a Docker engine).
+deploy-check: $(STAMP)
+	deploy/verify.sh
 
 docs: $(STAMP)
 	$(BIN)/python -m app.docs

@@ -3,7 +3,7 @@
 Runs the simulator and the server as separate processes on loopback (as deployed), and drives them
 with the MCP SDK client from this process. Bounded: a fixed number of calls, then everything stops.
 
-    .venv/bin/python bench/batch_bench.py [--ids 1000] [--latency-ms 300] [--runs 5] [--overhead-calls 40]
+    .venv/bin/python -m bench.batch_bench [--ids 1000] [--latency-ms 300] [--runs 5] [--overhead-calls 40]
 """
 
 from __future__ import annotations

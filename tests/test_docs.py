@@ -33,4 +33,5 @@ def test_quick_start_commands_exist_and_ci_runs_the_test_command() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for command in commands:
         assert re.search(rf"^{command.split()[1]}:", makefile, re.MULTILINE)
-    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci and "make deploy-check" in ci

@@ -71,7 +71,7 @@ async def test_waits_for_tasks_finishing_at_different_times(simulator: Simulator
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_heartbeats_arrive_while_nothing_changes(simulator: Simulator, mode: Mode) -> None:
-    ids = await simulator.bulk(TOKEN, 2, run_seconds=2.2)
+    ids = await simulator.bulk(TOKEN, 2, run_seconds=30)
     progress = Progress()
     settings = {"wait_first_poll_seconds": 5.0, "wait_max_poll_seconds": 5.0, "wait_heartbeat_seconds": 0.25}
     async with server_for(simulator, **settings) as url, mcp_client(url, TOKEN, mode) as client:

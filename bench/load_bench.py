@@ -1,0 +1,131 @@
+"""Load benchmark: many concurrent `tools/call` posts to one server process, against the simulator.
+
+Bounded: a fixed number of calls, then it stops. Prints calls per second, p50/p99 latency, the error
+count, and the server's resident memory (RSS) and CPU time at the start, after each checkpoint and at
+the end. The figures feed the Kubernetes requests and limits in deploy/.
+
+    .venv/bin/python -m bench.load_bench [--calls 50000] [--concurrency 32] [--era legacy|2026-07-28]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+
+from bench.batch_bench import TOKEN, free_port, process, simulator
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def server_pid(port: int) -> int:
+    """The pid of the `kling-mcp serve` process listening on `port`."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"serve" in cmdline and str(port).encode() in cmdline:
+                return int(entry.name)
+    raise RuntimeError("server process not found")
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def request(era: str, task_id: str, n: int) -> tuple[dict[str, str], dict[str, Any]]:
+    params: dict[str, Any] = {"name": "kling_get_task", "arguments": {"task_id": task_id}}
+    headers = {"authorization": f"Bearer {TOKEN}", "accept": "application/json, text/event-stream"}
+    if era == "2026-07-28":
+        params["_meta"] = {
+            "io.modelcontextprotocol/protocolVersion": era,
+            "io.modelcontextprotocol/clientInfo": {"name": "load", "version": "0"},
+            "io.modelcontextprotocol/clientCapabilities": {},
+        }
+        headers |= {"mcp-protocol-version": era, "mcp-method": "tools/call", "mcp-name": "kling_get_task"}
+    else:
+        headers["mcp-protocol-version"] = "2025-11-25"
+    return headers, {"jsonrpc": "2.0", "id": n, "method": "tools/call", "params": params}
+
+
+async def run(url: str, era: str, task_id: str, calls: int, concurrency: int, pid: int) -> None:
+    latencies: list[float] = []
+    errors = 0
+    sent = 0
+    checkpoints = {10_000, calls // 2}
+    started = time.perf_counter()
+    print(f"start: RSS {rss_mib(pid):.1f} MiB, CPU {cpu_seconds(pid):.1f} s")
+
+    async def worker(http: httpx2.AsyncClient) -> None:
+        nonlocal errors, sent
+        while sent < calls:
+            sent += 1
+            n = sent
+            headers, body = request(era, task_id, n)
+            t0 = time.perf_counter()
+            try:
+                response = await http.post("/mcp", json=body, headers=headers)
+                ok = response.status_code == 200 and '"isError":false' in response.text
+            except httpx2.HTTPError:
+                ok = False
+            latencies.append(time.perf_counter() - t0)
+            errors += not ok
+            if n in checkpoints:
+                print(f"after {n} calls: RSS {rss_mib(pid):.1f} MiB, CPU {cpu_seconds(pid):.1f} s")
+
+    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx2.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
+        async with anyio.create_task_group() as group:
+            for _ in range(concurrency):
+                group.start_soon(worker, http)
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+    p50, p99 = statistics.median(ordered) * 1000, ordered[int(0.99 * (len(ordered) - 1))] * 1000
+    rate = len(latencies) / wall
+    print(
+        f"{era}: {len(latencies)} calls in {wall:.1f} s = {rate:.0f} calls/s; "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+    )
+    print(f"errors: {errors}")
+    print(f"end: RSS {rss_mib(pid):.1f} MiB, CPU {cpu_seconds(pid):.1f} s")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--calls", type=int, default=50_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--era", choices=["legacy", "2026-07-28"], default="legacy")
+    args = parser.parse_args()
+    with simulator(0) as sim:
+        async with httpx2.AsyncClient(base_url=sim) as http:
+            task_id = (await http.post("/_sim/tasks/bulk", json={"token": TOKEN, "count": 1})).json()["ids"][
+                0
+            ]
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        env = {"ACEDATACLOUD_API_BASE_URL": sim, "KLING_MCP_LOG_LEVEL": "WARNING"}
+        with process([sys.executable, "-m", "app", "serve", "--port", str(port)], env, f"{url}/readyz"):
+            await run(url, args.era, task_id, args.calls, args.concurrency, server_pid(port))
+
+
+if __name__ == "__main__":
+    anyio.run(main)

@@ -1,0 +1,136 @@
+"""Cross-resource checks on the rendered Kubernetes manifests, which schema validation cannot do."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.settings import Settings, env_name
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGETS = ["deploy/base", "deploy/overlays/production"]
+
+if shutil.which("kubectl") is None:
+    if os.environ.get("KLING_MCP_REQUIRE_KUBECTL"):
+        raise RuntimeError("kubectl is required for the manifest checks")
+    pytest.skip("kubectl is not installed (make deploy-check requires it)", allow_module_level=True)
+
+yaml = pytest.importorskip("yaml")
+
+
+def render(target: str) -> dict[str, dict[str, Any]]:
+    out = subprocess.run(
+        ["kubectl", "kustomize", str(ROOT / target)], capture_output=True, text=True, check=True
+    )
+    return {doc["kind"]: doc for doc in yaml.safe_load_all(out.stdout) if doc}
+
+
+@pytest.fixture(params=TARGETS, scope="module")
+def docs(request: pytest.FixtureRequest) -> dict[str, dict[str, Any]]:
+    return render(request.param)
+
+
+def pod_labels(docs: dict[str, dict[str, Any]]) -> dict[str, str]:
+    labels: dict[str, str] = docs["Deployment"]["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
+    return all(labels.get(k) == v for k, v in selector.items())
+
+
+def container(docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    containers: list[dict[str, Any]] = docs["Deployment"]["spec"]["template"]["spec"]["containers"]
+    assert len(containers) == 1
+    return containers[0]
+
+
+def settings_data(docs: dict[str, dict[str, Any]]) -> dict[str, str]:
+    data: dict[str, str] = docs["ConfigMap"]["data"]
+    return data
+
+
+def test_selectors_match_the_pods(docs: dict[str, dict[str, Any]]) -> None:
+    labels = pod_labels(docs)
+    deployment = docs["Deployment"]["spec"]
+    assert selects(deployment["selector"]["matchLabels"], labels)
+    assert selects(docs["Service"]["spec"]["selector"], labels)
+    assert selects(docs["PodDisruptionBudget"]["spec"]["selector"]["matchLabels"], labels)
+    assert selects(docs["NetworkPolicy"]["spec"]["podSelector"]["matchLabels"], labels)
+    for spread in deployment["template"]["spec"]["topologySpreadConstraints"]:
+        assert selects(spread["labelSelector"]["matchLabels"], labels)
+
+
+def test_network_policy_peers_are_not_rewritten(docs: dict[str, dict[str, Any]]) -> None:
+    """kustomize `includeSelectors` would add our labels to these and cut off DNS and the ingress."""
+    policy = docs["NetworkPolicy"]["spec"]
+    ingress_peer = policy["ingress"][0]["from"][0]["podSelector"]["matchLabels"]
+    assert ingress_peer == {"app.kubernetes.io/name": "ingress-nginx"}
+    assert policy["egress"][0]["to"][0]["podSelector"]["matchLabels"] == {"k8s-app": "kube-dns"}
+    assert {p["port"] for p in policy["egress"][1]["ports"]} == {443}
+
+
+def test_ports_and_probes(docs: dict[str, dict[str, Any]]) -> None:
+    c = container(docs)
+    port_names = {p["name"] for p in c["ports"]}
+    assert docs["Service"]["spec"]["ports"][0]["targetPort"] in port_names
+    backend = docs["Ingress"]["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend["name"] == docs["Service"]["metadata"]["name"]
+    assert backend["port"]["name"] == docs["Service"]["spec"]["ports"][0]["name"]
+    assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert c["startupProbe"]["httpGet"]["path"] == "/healthz"
+
+
+def test_hpa_and_replicas(docs: dict[str, dict[str, Any]]) -> None:
+    hpa = docs["HorizontalPodAutoscaler"]["spec"]
+    assert hpa["scaleTargetRef"]["name"] == docs["Deployment"]["metadata"]["name"]
+    assert docs["Deployment"]["spec"]["replicas"] >= 2 and hpa["minReplicas"] >= 2
+
+
+def test_security_context(docs: dict[str, dict[str, Any]]) -> None:
+    pod = docs["Deployment"]["spec"]["template"]["spec"]
+    sc = container(docs)["securityContext"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    assert sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False
+    assert sc["capabilities"]["drop"] == ["ALL"]
+
+
+def test_config_keys_are_real_settings(docs: dict[str, dict[str, Any]]) -> None:
+    known = {env_name(field) for field in Settings.model_fields}
+    data = settings_data(docs)
+    assert set(data) <= known, f"unknown settings: {set(data) - known}"
+    Settings.model_validate(
+        {field: data[env_name(field)] for field in Settings.model_fields if env_name(field) in data}
+    )
+
+
+def test_host_allowlist_covers_the_ingress_host(docs: dict[str, dict[str, Any]]) -> None:
+    host = docs["Ingress"]["spec"]["rules"][0]["host"]
+    data = settings_data(docs)
+    assert host in data["KLING_MCP_ALLOWED_HOSTS"].split(",")
+    assert data["KLING_MCP_PUBLIC_BASE_URL"] == f"https://{host}"
+    assert docs["Ingress"]["spec"]["tls"][0]["hosts"] == [host]
+
+
+def test_timeouts_fit_the_drain_and_the_longest_wait(docs: dict[str, dict[str, Any]]) -> None:
+    pod = docs["Deployment"]["spec"]["template"]["spec"]
+    data = settings_data(docs)
+    pre_stop = int(container(docs)["lifecycle"]["preStop"]["exec"]["command"][1])
+    grace = int(data["KLING_MCP_SHUTDOWN_GRACE_SECONDS"])
+    assert pod["terminationGracePeriodSeconds"] > pre_stop + grace
+    annotations = docs["Ingress"]["metadata"]["annotations"]
+    longest_wait = int(data["KLING_MCP_WAIT_MAX_TIMEOUT_SECONDS"])
+    assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) > longest_wait
+    assert annotations["nginx.ingress.kubernetes.io/proxy-buffering"] == "off"
+    body_limit = int(data["KLING_MCP_MAX_REQUEST_BODY_BYTES"])
+    assert (
+        int(annotations["nginx.ingress.kubernetes.io/proxy-body-size"].rstrip("m")) * 1024 * 1024
+        >= body_limit
+    )
