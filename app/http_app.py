@@ -1,6 +1,7 @@
 """The hosted HTTP app: health routes, the RFC 9728 document, and MCP at `/mcp`, behind the bearer gate.
 
-Request path, outermost first: BearerAuthMiddleware (401 without a token) -> LegacyCancelMiddleware
+Request path, outermost first: BearerAuthMiddleware (401 without a token) -> AdmissionMiddleware
+(503 when saturated, 429 over the per-token rate) -> LegacyCancelMiddleware
 (2025-era cancel frames) -> Starlette routing -> the SDK's streamable-HTTP app (Host/Origin check,
 body limit, both protocol eras).
 """
@@ -21,6 +22,7 @@ from starlette.routing import Mount, Route
 from app import __version__
 from app.auth import MCP_PATH, METADATA_PATH, BearerAuthMiddleware, metadata_endpoint
 from app.cancellation import CancelRegistry, LegacyCancelMiddleware
+from app.limits import AdmissionMiddleware
 from app.server import SERVER_NAME, build_mcp_server
 from app.settings import Settings
 from app.upstream.client import UpstreamClient
@@ -85,6 +87,14 @@ def create_app(
         ],
         middleware=[
             Middleware(BearerAuthMiddleware, settings=settings),
+            Middleware(
+                AdmissionMiddleware,
+                max_in_flight=settings.max_concurrent_requests,
+                rate_per_minute=settings.rate_limit_per_minute,
+                rate_burst=settings.rate_limit_burst,
+                max_callers=settings.rate_limit_max_callers,
+                path=MCP_PATH,
+            ),
             Middleware(LegacyCancelMiddleware, registry=cancellations, path=MCP_PATH),
         ],
         lifespan=lifespan,

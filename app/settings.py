@@ -67,6 +67,15 @@ class Settings(BaseSettings):
     max_keepalive_connections: int = Field(
         default=50, ge=0, le=10_000, description="Idle upstream connections kept open."
     )
+    upstream_max_concurrency: int = Field(
+        default=100, ge=1, le=10_000, description="Upstream requests in flight at once, per process."
+    )
+    upstream_max_concurrency_per_token: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Upstream requests in flight at once for one caller, so no caller starves the others.",
+    )
     read_retries: int = Field(
         default=2, ge=0, le=10, description="Retries of a task query after 429, 5xx or a network error."
     )
@@ -152,6 +161,27 @@ class Settings(BaseSettings):
         le=64 * 1024 * 1024,
         description="Largest accepted MCP request body; larger ones get HTTP 413. "
         "8 MiB fits a 5 MB base64 audio.",
+    )
+    max_concurrent_requests: int = Field(
+        default=256,
+        ge=1,
+        le=100_000,
+        description="MCP calls in flight per process; more get HTTP 503 with Retry-After at once.",
+    )
+    rate_limit_per_minute: int = Field(
+        default=0, ge=0, le=1_000_000, description="MCP requests per minute per API token; 0 turns it off."
+    )
+    rate_limit_burst: int = Field(
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="Requests a token may send at once; 0 means one minute's worth.",
+    )
+    rate_limit_max_callers: int = Field(
+        default=10_000,
+        ge=1,
+        le=10_000_000,
+        description="Callers tracked by the rate limiter (least recent dropped).",
     )
     max_token_length: int = Field(
         default=4096, ge=16, le=65_536, description="Longest accepted bearer token; longer ones get HTTP 401."

@@ -17,7 +17,7 @@ import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,7 @@ import anyio
 from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from app.simulator import rules
@@ -69,6 +69,14 @@ def upstream_error(status: int, code: str, message: str, *, shape: str = "nested
 
 
 def fault_response(fault: Fault) -> Response | None:
+    if fault.kind == "drip":
+
+        async def drip() -> AsyncIterator[bytes]:
+            for byte in b'{"items": [], "count": 0}':
+                await anyio.sleep(fault.delay_ms / 1000)
+                yield bytes([byte])
+
+        return StreamingResponse(drip(), media_type="application/json")
     if fault.kind == "malformed":
         return Response("{not json", status_code=200, media_type="application/json")
     if fault.kind == "status":
@@ -182,7 +190,8 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> Starlette:
             await anyio.sleep(state.config.latency_ms / 1000)
         fault = state.faults.take(path, body)
         if fault is not None:
-            await anyio.sleep(fault.delay_ms / 1000)
+            if fault.kind != "drip":
+                await anyio.sleep(fault.delay_ms / 1000)
             if (response := fault_response(fault)) is not None:
                 return response
         token = bearer(request)

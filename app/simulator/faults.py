@@ -8,9 +8,9 @@ from pydantic import BaseModel, Field
 
 
 class Fault(BaseModel):
-    kind: Literal["status", "malformed", "slow"] = Field(
+    kind: Literal["status", "malformed", "slow", "drip"] = Field(
         description="status: answer with an error status; malformed: 200 with a non-JSON body; "
-        "slow: add delay_ms, then answer normally."
+        "slow: add delay_ms, then answer normally; drip: 200 whose body arrives a byte every delay_ms."
     )
     path: str | None = Field(default=None, description="Only requests to this path; None matches any.")
     match_id: str | None = Field(

@@ -62,6 +62,31 @@ class UpstreamClient:
         self._settings = settings
         self._transport = transport
         self._http: httpx2.AsyncClient | None = None
+        self._all = anyio.CapacityLimiter(settings.upstream_max_concurrency)
+        self._per_token: dict[str, tuple[anyio.CapacityLimiter, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def _slot(self, token: str) -> AsyncIterator[None]:
+        """Hold one of this caller's upstream slots and one of the process's.
+
+        The per-caller cap keeps one caller's 1,000-id batch from taking every connection while
+        other callers wait; the process cap keeps the pool and upstream from being flooded.
+        """
+        key = fingerprint(token)
+        limiter, users = self._per_token.get(key) or (
+            anyio.CapacityLimiter(self._settings.upstream_max_concurrency_per_token),
+            0,
+        )
+        self._per_token[key] = (limiter, users + 1)
+        try:
+            async with limiter, self._all:
+                yield
+        finally:
+            limiter, users = self._per_token[key]
+            if users == 1:
+                del self._per_token[key]  # no state kept for callers that are gone
+            else:
+                self._per_token[key] = (limiter, users - 1)
 
     @property
     def is_open(self) -> bool:
@@ -125,13 +150,21 @@ class UpstreamClient:
             if kind is CallKind.READ
             else self._settings.submit_timeout_seconds
         )
+        connect = self._settings.connect_timeout_seconds
         started = time.perf_counter()
-        with map_transport_errors(path):
-            response = await self._http.post(
-                path,
-                json=body,
-                headers={"authorization": f"Bearer {token}"},
-                timeout=httpx2.Timeout(timeout, connect=self._settings.connect_timeout_seconds),
+        # httpx's read timeout is per read, so a body that drips in byte by byte never trips it;
+        # this deadline bounds the whole exchange.
+        with anyio.move_on_after(timeout + connect) as deadline, map_transport_errors(path):
+            async with self._slot(token):
+                response = await self._http.post(
+                    path,
+                    json=body,
+                    headers={"authorization": f"Bearer {token}"},
+                    timeout=httpx2.Timeout(timeout, connect=connect),
+                )
+        if deadline.cancelled_caught:
+            raise UpstreamTimeout(
+                f"no complete answer from {path} within {timeout + connect:.0f} s.", path=path
             )
         logger.debug(
             "upstream POST %s -> %d in %.0f ms (token %s)",
