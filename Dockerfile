@@ -23,7 +23,8 @@ ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     KLING_MCP_HOST=0.0.0.0 \
-    KLING_MCP_PORT=8000
+    KLING_MCP_PORT=8000 \
+    KLING_MCP_LOG_FORMAT=json
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin kling
 COPY --from=builder /venv /venv
 USER 10001

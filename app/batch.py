@@ -89,14 +89,21 @@ async def fetch_all(
     limiter = anyio.CapacityLimiter(max_concurrency)
     fatal: list[UpstreamError] = []
 
+    def count(outcome: str) -> None:
+        if upstream.metrics is not None:
+            upstream.metrics.batch_chunks.labels(outcome).inc()
+
     async def run(chunk: list[str], scope: anyio.CancelScope) -> None:
         async with limiter:
             try:
                 fetched.update(await fetch_chunk(upstream, chunk, token=token))
+                count("ok")
             except WHOLE_CALL_ERRORS as exc:
+                count("fatal")
                 fatal.append(exc)
                 scope.cancel()
             except UpstreamError as exc:
+                count("error")
                 fetched.update(dict.fromkeys(chunk, exc))
 
     async with anyio.create_task_group() as group:

@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"kling-mcp: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     if args.command == "stdio":
         return _stdio(settings)
     anyio.run(_serve, settings, args.simulate)

@@ -16,13 +16,14 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from app import __version__
 from app.auth import MCP_PATH, METADATA_PATH, BearerAuthMiddleware, metadata_endpoint
 from app.cancellation import CancelRegistry, LegacyCancelMiddleware
 from app.limits import AdmissionMiddleware
+from app.observability import Metrics
 from app.server import SERVER_NAME, build_mcp_server
 from app.settings import Settings
 from app.upstream.client import UpstreamClient
@@ -50,6 +51,13 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready" if ready else "starting"}, status_code=200 if ready else 503)
 
 
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus metrics; no MCP auth, so keep it off the public ingress (it is: only `/` routes there
+    and the NetworkPolicy admits only the ingress controller, so scrape from inside the cluster)."""
+    metrics: Metrics = request.app.state.metrics
+    return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
 async def index(request: Request) -> JSONResponse:
     return JSONResponse({"name": SERVER_NAME, "version": __version__, "mcp_endpoint": MCP_PATH})
 
@@ -58,9 +66,10 @@ def create_app(
     settings: Settings, *, upstream_transport: httpx2.AsyncBaseTransport | None = None
 ) -> Starlette:
     """A fresh app: its own MCP server, its own upstream client, opened and closed by its lifespan."""
-    upstream = UpstreamClient(settings, transport=upstream_transport)
+    metrics = Metrics()
+    upstream = UpstreamClient(settings, transport=upstream_transport, metrics=metrics)
     cancellations = CancelRegistry()
-    mcp = build_mcp_server(settings, upstream, cancellations=cancellations)
+    mcp = build_mcp_server(settings, upstream, cancellations=cancellations, metrics=metrics)
     mcp_app = mcp.streamable_http_app(
         streamable_http_path=MCP_PATH,
         stateless_http=True,  # any replica answers any request
@@ -81,6 +90,7 @@ def create_app(
             Route("/", index),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *([Route("/metrics", metrics_endpoint)] if settings.metrics_enabled else []),
             Route(METADATA_PATH, metadata_endpoint),
             Route("/.well-known/oauth-protected-resource", metadata_endpoint),
             Mount("/", app=mcp_app),  # last: it matches every path
@@ -93,6 +103,7 @@ def create_app(
                 rate_per_minute=settings.rate_limit_per_minute,
                 rate_burst=settings.rate_limit_burst,
                 max_callers=settings.rate_limit_max_callers,
+                on_refuse=lambda reason: metrics.refused.labels(reason).inc(),
                 path=MCP_PATH,
             ),
             Middleware(LegacyCancelMiddleware, registry=cancellations, path=MCP_PATH),
@@ -100,6 +111,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = metrics
     app.state.upstream = upstream
     app.state.started = False
     app.state.draining = False  # set by the server on SIGTERM, so load balancers stop sending work

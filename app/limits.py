@@ -12,6 +12,7 @@ import json
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -68,6 +69,7 @@ class AdmissionMiddleware:
         rate_per_minute: int,
         rate_burst: int,
         max_callers: int,
+        on_refuse: Callable[[str], None] | None = None,
         path: str = "/mcp",
     ) -> None:
         self.app = app
@@ -79,7 +81,7 @@ class AdmissionMiddleware:
             if rate_per_minute
             else None
         )
-        self.refused = {"busy": 0, "rate_limited": 0}
+        self.on_refuse = on_refuse or (lambda reason: None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
@@ -89,14 +91,14 @@ class AdmissionMiddleware:
             token = parse_bearer(Headers(scope=scope).get("authorization")) or ""
             wait = self.buckets.take(fingerprint(token))
             if wait > 0:
-                self.refused["rate_limited"] += 1
+                self.on_refuse("rate_limited")
                 per_minute = round(self.buckets.rate * 60)
                 retry = math.ceil(wait)
                 message = f"Rate limit: {per_minute} requests per minute per API token. Retry in {retry} s."
                 await _refuse(send, 429, wait, message)
                 return
         if self.in_flight >= self.max_in_flight:
-            self.refused["busy"] += 1
+            self.on_refuse("busy")
             await _refuse(
                 send, 503, 1, "Server busy: too many calls in flight on this instance. Retry in 1 s."
             )

@@ -11,6 +11,7 @@ from mcp.server.mcpserver import MCPServer
 
 from app import __version__
 from app.cancellation import CancelRegistry
+from app.observability import Metrics, RequestObserver
 from app.prompts import PromptSpec, all_prompts
 from app.settings import Settings
 from app.tools.catalog import models_result
@@ -35,6 +36,7 @@ def build_mcp_server(
     *,
     stdio_token: str | None = None,
     cancellations: CancelRegistry | None = None,
+    metrics: Metrics | None = None,
 ) -> MCPServer[Any]:
     registry = CancelRegistry() if cancellations is None else cancellations
 
@@ -52,6 +54,7 @@ def build_mcp_server(
         version=__version__,
         lifespan=lifespan,
         log_level=settings.log_level,
+        middleware=[RequestObserver(metrics or Metrics())],
     )
     for spec in all_tools():
         server.add_tool(

@@ -196,6 +196,10 @@ class Settings(BaseSettings):
         le=3600,
         description="On SIGTERM, how long in-flight calls may finish before exit.",
     )
+    metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text for people, json (one object per line) for log pipelines."
+    )
     log_level: LogLevel = Field(default="INFO", description="Level for this server and its libraries.")
 
     @field_validator("allowed_hosts", "allowed_origins", "authorization_servers", mode="before")

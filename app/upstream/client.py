@@ -18,6 +18,7 @@ import anyio
 import httpx2
 
 from app import __version__
+from app.observability import Metrics, record_upstream
 from app.settings import Settings
 from app.tokens import fingerprint
 from app.upstream.errors import (
@@ -58,8 +59,15 @@ def map_transport_errors(path: str) -> Iterator[None]:
 class UpstreamClient:
     """POST JSON to the Kling API with the caller's token; returns the decoded JSON object."""
 
-    def __init__(self, settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self._settings = settings
+        self.metrics = metrics
         self._transport = transport
         self._http: httpx2.AsyncClient | None = None
         self._all = anyio.CapacityLimiter(settings.upstream_max_concurrency)
@@ -122,6 +130,8 @@ class UpstreamClient:
                 if not self._may_retry(exc, kind, attempt):
                     raise
                 delay = self.retry_delay(attempt, exc)
+                if self.metrics is not None:
+                    self.metrics.retries.labels(path, exc.kind).inc()
                 logger.info("upstream %s failed (%s); retry %d in %.2f s", path, exc.kind, attempt, delay)
                 await anyio.sleep(delay)
                 attempt += 1
@@ -152,35 +162,52 @@ class UpstreamClient:
         )
         connect = self._settings.connect_timeout_seconds
         started = time.perf_counter()
-        # httpx's read timeout is per read, so a body that drips in byte by byte never trips it;
-        # this deadline bounds the whole exchange.
-        with anyio.move_on_after(timeout + connect) as deadline, map_transport_errors(path):
-            async with self._slot(token):
-                response = await self._http.post(
-                    path,
-                    json=body,
-                    headers={"authorization": f"Bearer {token}"},
-                    timeout=httpx2.Timeout(timeout, connect=connect),
-                )
-        if deadline.cancelled_caught:
-            raise UpstreamTimeout(
-                f"no complete answer from {path} within {timeout + connect:.0f} s.", path=path
-            )
-        logger.debug(
-            "upstream POST %s -> %d in %.0f ms (token %s)",
-            path,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-            fingerprint(token),
-        )
+        try:
+            response = await self._exchange(path, body, token, timeout, connect)
+        except UpstreamError as exc:
+            record_upstream(self.metrics, path, exc.kind, time.perf_counter() - started, exc.trace_id)
+            raise
+        elapsed = time.perf_counter() - started
         if response.status_code >= 400:
-            raise error_from_response(
+            error = error_from_response(
                 response.status_code,
                 response.content,
                 path=path,
                 retry_after=response.headers.get("retry-after"),
             )
+            record_upstream(self.metrics, path, response.status_code, elapsed, error.trace_id)
+            raise error
+        record_upstream(self.metrics, path, response.status_code, elapsed, None)
+        logger.debug(
+            "upstream POST %s -> %d in %.0f ms (token %s)",
+            path,
+            response.status_code,
+            elapsed * 1000,
+            fingerprint(token),
+        )
         return _json_object(response, path)
+
+    async def _exchange(
+        self, path: str, body: dict[str, Any], token: str, budget: float, connect: float
+    ) -> httpx2.Response:
+        # httpx's read timeout is per read, so a body that drips in byte by byte never trips it;
+        # this deadline bounds the whole exchange.
+        http = self._http
+        if http is None:
+            raise UpstreamTransportError("the upstream client is not open.", path=path)
+        with anyio.move_on_after(budget + connect) as deadline, map_transport_errors(path):
+            async with self._slot(token):
+                response = await http.post(
+                    path,
+                    json=body,
+                    headers={"authorization": f"Bearer {token}"},
+                    timeout=httpx2.Timeout(budget, connect=connect),
+                )
+        if deadline.cancelled_caught:
+            raise UpstreamTimeout(
+                f"no complete answer from {path} within {budget + connect:.0f} s.", path=path
+            )
+        return response
 
 
 def _json_object(response: httpx2.Response, path: str) -> dict[str, Any]:
