@@ -18,8 +18,9 @@ from typing import Any
 
 import anyio
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.asgi import read_body, replay, small_body_length
 from app.tokens import fingerprint, parse_bearer
 
 logger = logging.getLogger(__name__)
@@ -85,40 +86,13 @@ class LegacyCancelMiddleware:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        length = headers.get("content-length")
-        if not length or not length.isdigit() or int(length) > MAX_PEEK_BYTES:
+        if small_body_length(scope, MAX_PEEK_BYTES) is None:
             await self.app(scope, receive, send)
             return
-        messages, body = await _read_body(receive)
-        token = parse_bearer(headers.get("authorization"))
+        messages, body = await read_body(receive)
+        token = parse_bearer(Headers(scope=scope).get("authorization"))
         if token is not None:
             for request_id in cancelled_request_ids(body):
                 if self.registry.cancel(token, request_id):
                     logger.info("cancelled request %r for token %s", request_id, fingerprint(token))
-        await self.app(scope, _replay(messages, receive), send)
-
-
-async def _read_body(receive: Receive) -> tuple[list[Message], bytes]:
-    messages: list[Message] = []
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        messages.append(message)
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return messages, b"".join(chunks)
-
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replay() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-
-    return replay
+        await self.app(scope, replay(messages, receive), send)

@@ -97,8 +97,14 @@ def _stdio(settings: Settings) -> int:
         print("kling-mcp stdio: set ACEDATACLOUD_API_TOKEN to your AceDataCloud API token.", file=sys.stderr)
         return 2
     token = settings.api_token.get_secret_value().strip()
-    server = build_mcp_server(settings, UpstreamClient(settings), stdio_token=token)
-    anyio.run(server.run_stdio_async)
+    upstream = UpstreamClient(settings)
+    server = build_mcp_server(settings, upstream, stdio_token=token)
+
+    async def run() -> None:
+        async with upstream.running():
+            await server.run_stdio_async()
+
+    anyio.run(run)
     return 0
 
 

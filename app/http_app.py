@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import httpx2
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -26,6 +27,7 @@ from app.limits import AdmissionMiddleware
 from app.observability import Metrics
 from app.server import SERVER_NAME, build_mcp_server
 from app.settings import Settings
+from app.transport import TransportRouter
 from app.upstream.client import UpstreamClient
 
 
@@ -70,17 +72,23 @@ def create_app(
     upstream = UpstreamClient(settings, transport=upstream_transport, metrics=metrics)
     cancellations = CancelRegistry()
     mcp = build_mcp_server(settings, upstream, cancellations=cancellations, metrics=metrics)
-    mcp_app = mcp.streamable_http_app(
-        streamable_http_path=MCP_PATH,
-        stateless_http=True,  # any replica answers any request
-        json_response=False,  # SSE, so progress notifications reach the client
-        transport_security=transport_security(settings),
-        max_request_body_size=settings.max_request_body_bytes,
-    )
+
+    def transport(json_response: bool) -> tuple[Starlette, StreamableHTTPSessionManager]:
+        app = mcp.streamable_http_app(
+            streamable_http_path=MCP_PATH,
+            stateless_http=True,  # any replica answers any request
+            json_response=json_response,
+            transport_security=transport_security(settings),
+            max_request_body_size=settings.max_request_body_bytes,
+        )
+        return app, mcp.session_manager  # the manager of the app just built
+
+    streaming_app, streaming = transport(json_response=False)  # SSE: progress, pings, cancel on close
+    plain_app, plain = transport(json_response=True)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with mcp.session_manager.run():  # also enters the MCP server lifespan: the upstream pool
+        async with upstream.running(), streaming.run(), plain.run():
             app.state.started = True
             yield
             app.state.started = False
@@ -93,7 +101,7 @@ def create_app(
             *([Route("/metrics", metrics_endpoint)] if settings.metrics_enabled else []),
             Route(METADATA_PATH, metadata_endpoint),
             Route("/.well-known/oauth-protected-resource", metadata_endpoint),
-            Mount("/", app=mcp_app),  # last: it matches every path
+            Mount("/", app=TransportRouter(streaming_app, plain_app)),  # last: it matches every path
         ],
         middleware=[
             Middleware(BearerAuthMiddleware, settings=settings),

@@ -1,5 +1,5 @@
 """Build the MCP server: every tool from the inventory, the prompts, the model catalogue as a
-resource, and one shared runtime whose lifespan opens the upstream pool."""
+resource, and one shared runtime. Whoever runs the server opens the upstream pool around it."""
 
 from __future__ import annotations
 
@@ -42,10 +42,10 @@ def build_mcp_server(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[ToolRuntime]:
-        async with upstream.running():
-            yield ToolRuntime(
-                settings=settings, upstream=upstream, stdio_token=stdio_token, cancellations=registry
-            )
+        # Entered once per transport (the HTTP app runs two), so it only hands out the runtime.
+        yield ToolRuntime(
+            settings=settings, upstream=upstream, stdio_token=stdio_token, cancellations=registry
+        )
 
     server: MCPServer[Any] = MCPServer(
         SERVER_NAME,

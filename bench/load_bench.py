@@ -10,6 +10,7 @@ the end. The figures feed the Kubernetes requests and limits in deploy/.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -26,14 +27,14 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def server_pid(port: int) -> int:
-    """The pid of the `kling-mcp serve` process listening on `port`."""
+    """The pid of the benchmarked server process started with `--port <port>`."""
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmdline = (entry / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"serve" in cmdline and str(port).encode() in cmdline:
+            if any(a == b"--port" and b == str(port).encode() for a, b in itertools.pairwise(cmdline)):
                 return int(entry.name)
     raise RuntimeError("server process not found")
 
@@ -65,7 +66,7 @@ def request(era: str, task_id: str, n: int) -> tuple[dict[str, str], dict[str, A
     return headers, {"jsonrpc": "2.0", "id": n, "method": "tools/call", "params": params}
 
 
-async def run(url: str, era: str, task_id: str, calls: int, concurrency: int, pid: int) -> None:
+async def run(url: str, era: str, task_id: str, calls: int, concurrency: int, pid: int) -> float:
     latencies: list[float] = []
     errors = 0
     sent = 0
@@ -105,6 +106,7 @@ async def run(url: str, era: str, task_id: str, calls: int, concurrency: int, pi
     )
     print(f"errors: {errors}")
     print(f"end: RSS {rss_mib(pid):.1f} MiB, CPU {cpu_seconds(pid):.1f} s")
+    return rate
 
 
 async def main() -> None:
@@ -112,9 +114,11 @@ async def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--calls", type=int, default=50_000)
+    parser.add_argument("--ceiling-calls", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--era", choices=["legacy", "2026-07-28"], default="legacy")
+    parser.add_argument("--era", choices=["legacy", "2026-07-28", "both"], default="both")
     args = parser.parse_args()
+    eras = ["legacy", "2026-07-28"] if args.era == "both" else [args.era]
     with simulator(0) as sim:
         async with httpx2.AsyncClient(base_url=sim) as http:
             task_id = (await http.post("/_sim/tasks/bulk", json={"token": TOKEN, "count": 1})).json()["ids"][
@@ -122,9 +126,20 @@ async def main() -> None:
             ]
         port = free_port()
         url = f"http://127.0.0.1:{port}"
+        command = [sys.executable, "-m", "bench.ceiling", "--port", str(port), "--upstream", sim]
+        with process(command, {}, f"{url}/readyz"):
+            print("-- ceiling: bare Starlette forwarder, one pooled httpx2 client")
+            ceiling = await run(
+                url, "legacy", task_id, args.ceiling_calls, args.concurrency, server_pid(port)
+            )
         env = {"ACEDATACLOUD_API_BASE_URL": sim, "KLING_MCP_LOG_LEVEL": "WARNING"}
-        with process([sys.executable, "-m", "app", "serve", "--port", str(port)], env, f"{url}/readyz"):
-            await run(url, args.era, task_id, args.calls, args.concurrency, server_pid(port))
+        for era in eras:
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            with process([sys.executable, "-m", "app", "serve", "--port", str(port)], env, f"{url}/readyz"):
+                print(f"-- kling-mcp, {era}")
+                rate = await run(url, era, task_id, args.calls, args.concurrency, server_pid(port))
+            print(f"ratio to the ceiling ({era}): {rate / ceiling:.2f}")
 
 
 if __name__ == "__main__":

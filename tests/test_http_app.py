@@ -122,7 +122,6 @@ async def test_initialize_with_token_succeeds() -> None:
             "/mcp", json=INIT, headers={**MCP_HEADERS, "authorization": "Bearer tok-1"}
         )
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/event-stream")  # SSE carries progress
     assert "mcp-session-id" not in response.headers  # stateless: any replica can answer
     assert '"serverInfo"' in response.text and '"kling-mcp"' in response.text
 
@@ -179,3 +178,32 @@ async def test_index_names_the_endpoint() -> None:
     async with client_for(make_app()) as http:
         body = (await http.get("/")).json()
     assert body["mcp_endpoint"] == "/mcp" and body["name"] == "kling-mcp"
+
+
+def tool_call(name: str, progress: bool = False) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "name": name,
+        "arguments": {"task_ids": ["a"]} if "batch" in name or "wait" in name else {"task_id": "a"},
+    }
+    if progress:
+        params["_meta"] = {"progressToken": "p1"}
+    return {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": params}
+
+
+@pytest.mark.parametrize(
+    ("body", "stream"),
+    [
+        (INIT, False),
+        (tool_call("kling_list_models"), False),
+        (tool_call("kling_list_models", progress=True), True),  # progress needs SSE
+        (tool_call("kling_wait_for_tasks"), True),  # long call: pings and cancel-on-close
+    ],
+    ids=["initialize", "plain-call", "progress-token", "long-tool"],
+)
+async def test_2025_requests_use_sse_only_when_it_helps(body: dict[str, Any], stream: bool) -> None:
+    headers = {**MCP_HEADERS, "authorization": "Bearer tok-1", "mcp-protocol-version": "2025-11-25"}
+    async with client_for(make_app(wait_default_timeout_seconds=1)) as http:
+        response = await http.post("/mcp", json=body, headers=headers)
+    assert response.status_code == 200
+    expected = "text/event-stream" if stream else "application/json"
+    assert response.headers["content-type"].startswith(expected)

@@ -1,0 +1,41 @@
+"""Small ASGI helpers shared by the middlewares that look at a request body before passing it on."""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers
+from starlette.types import Message, Receive, Scope
+
+
+def small_body_length(scope: Scope, limit: int) -> int | None:
+    """The declared body length when it is at most `limit` bytes, else None (unknown or too big)."""
+    length = Headers(scope=scope).get("content-length")
+    if length is None or not length.isdigit() or int(length) > limit:
+        return None
+    return int(length)
+
+
+async def read_body(receive: Receive) -> tuple[list[Message], bytes]:
+    """Read the whole request body, keeping the messages so they can be replayed."""
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return messages, b"".join(chunks)
+
+
+def replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive callable that returns `messages` first, then defers to the real one."""
+    pending = list(messages)
+
+    async def receive_again() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return receive_again

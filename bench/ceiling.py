@@ -1,0 +1,59 @@
+"""The machine's ceiling for the load benchmark: a bare Starlette endpoint that forwards the same
+task query upstream with one pooled httpx2 client, and nothing else (no MCP, no validation).
+
+    python -m bench.ceiling --port 8200 --upstream http://127.0.0.1:8100
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx2
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+def create_ceiling_app(upstream: str) -> Starlette:
+    clients: list[httpx2.AsyncClient] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with httpx2.AsyncClient(base_url=upstream, limits=httpx2.Limits(max_connections=200)) as client:
+            clients.append(client)
+            yield
+
+    async def forward(request: Request) -> JSONResponse:
+        body = await request.json()
+        task_id = body["params"]["arguments"]["task_id"]
+        response = await clients[0].post(
+            "/kling/tasks",
+            json={"action": "retrieve", "id": task_id},
+            headers={"authorization": request.headers["authorization"]},
+        )
+        return JSONResponse(
+            {"jsonrpc": "2.0", "id": body["id"], "result": {"isError": False, "record": response.json()}}
+        )
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    return Starlette(
+        routes=[Route("/mcp", forward, methods=["POST"]), Route("/readyz", healthz)], lifespan=lifespan
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--upstream", required=True)
+    args = parser.parse_args()
+    uvicorn.run(create_ceiling_app(args.upstream), host="127.0.0.1", port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
