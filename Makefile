@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest docs bench wheelhouse deploy-check clean
+.PHONY: run test lint typecheck pytest docs bench wheelhouse deploy-check interop clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kling-mcp needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -37,6 +37,10 @@ wheelhouse: $(STAMP)
 # Manifests, Dockerfile, and a real image build and smoke test (installs and starts a Docker engine).
 deploy-check: $(STAMP)
 	deploy/verify.sh
+
+# The official MCP conformance suite (both eras) and the MCP Inspector CLI against a running server.
+interop: $(STAMP)
+	deploy/interop/run.sh
 
 docs: $(STAMP)
 	$(BIN)/python -m app.docs

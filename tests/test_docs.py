@@ -34,4 +34,4 @@ def test_quick_start_commands_exist_and_ci_runs_the_test_command() -> None:
     for command in commands:
         assert re.search(rf"^{command.split()[1]}:", makefile, re.MULTILINE)
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "make test" in ci and "make deploy-check" in ci
+    assert "make test" in ci and "make deploy-check" in ci and "make interop" in ci
