@@ -17,6 +17,7 @@ from tests.test_cli import clean_env
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 TOKEN = "tok-drain-0001"
+CALLS = 12  # calls in flight when SIGTERM arrives
 
 
 async def start_server(**env: str) -> tuple[anyio.abc.Process, str, str]:
@@ -59,9 +60,9 @@ async def test_sigterm_lets_in_flight_calls_finish_then_exits_zero(mode: Mode) -
                 raise
 
     async with anyio.create_task_group() as group:
-        for _ in range(3):
+        for _ in range(CALLS):
             group.start_soon(slow_call)
-        await anyio.sleep(1.2)  # all three calls are now waiting on the server
+        await anyio.sleep(1.5)  # every call is now waiting on the server
         process.send_signal(signal.SIGTERM)
         await anyio.sleep(0.3)
         with pytest.raises(httpx2.ConnectError):  # the listener is closed: no new work is taken
@@ -70,7 +71,7 @@ async def test_sigterm_lets_in_flight_calls_finish_then_exits_zero(mode: Mode) -
     with anyio.fail_after(15):
         code = await process.wait()
     assert code == 0
-    assert len(results) == 3
+    assert len(results) == CALLS
     for result in results:
         assert not result.is_error
         assert result.structured_content["summary"]["succeeded"] == 3
