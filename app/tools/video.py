@@ -111,6 +111,38 @@ def _dump(items: list[Any] | None) -> list[dict[str, Any]] | None:
     return None if items is None else [item.model_dump(exclude_none=True) for item in items]
 
 
+def _arguments(local_names: dict[str, Any]) -> dict[str, Any]:
+    """A flat tool's arguments as named in its signature (which is also the upstream field name)."""
+    return {name: value for name, value in local_names.items() if name != "ctx"}
+
+
+async def _flat_video(ctx: Context[Any], action: str, args: dict[str, Any]) -> Submission:
+    """kling_generate_video and kling_generate_video_from_image differ only in action and frames."""
+    camera: CameraControl | None = args["camera_control"]
+    req = VideoRequest(
+        action=action,
+        model=args["model"],
+        mode=args["mode"],
+        duration=args["duration"],
+        prompt=args["prompt"],
+        negative_prompt=args["negative_prompt"],
+        cfg_scale=args["cfg_scale"],
+        generate_audio=args["generate_audio"],
+        camera_control=camera is not None,
+        start_image_url=args.get("start_image_url"),
+        end_image_url=args.get("end_image_url"),
+        **_frames_and_refs(args["image_list"], args["video_list"]),
+    )
+    fields = {
+        **args,
+        "generate_audio": args["generate_audio"] or None,  # upstream's default; only sent when true
+        "camera_control": camera.model_dump(exclude_none=True) if camera else None,
+        "image_list": _dump(args["image_list"]),
+        "video_list": _dump(args["video_list"]),
+    }
+    return await _generate(ctx, action, fields, req)
+
+
 async def _generate(ctx: Context[Any], action: str, fields: dict[str, Any], req: VideoRequest) -> Submission:
     check_video(req)
     return await submit(ctx, VIDEOS_PATH, {"action": action, **fields}, job="video")
@@ -152,33 +184,7 @@ async def kling_generate_video(
     video_list: VideoListArg = None,
     callback_url: CallbackUrl = None,
 ) -> Submission:
-    req = VideoRequest(
-        action="text2video",
-        model=model,
-        mode=mode,
-        duration=duration,
-        prompt=prompt,
-        negative_prompt=negative_prompt,
-        cfg_scale=cfg_scale,
-        generate_audio=generate_audio,
-        camera_control=camera_control is not None,
-        **_frames_and_refs(image_list, video_list),
-    )
-    fields = {
-        "model": model,
-        "prompt": prompt,
-        "mode": mode,
-        "aspect_ratio": aspect_ratio,
-        "duration": duration,
-        "generate_audio": generate_audio or None,
-        "negative_prompt": negative_prompt,
-        "cfg_scale": cfg_scale,
-        "camera_control": camera_control.model_dump(exclude_none=True) if camera_control else None,
-        "image_list": _dump(image_list),
-        "video_list": _dump(video_list),
-        "callback_url": callback_url,
-    }
-    return await _generate(ctx, "text2video", fields, req)
+    return await _flat_video(ctx, "text2video", _arguments(locals()))
 
 
 GENERATE_FROM_IMAGE_DESCRIPTION = """\
@@ -216,37 +222,7 @@ async def kling_generate_video_from_image(
     video_list: VideoListArg = None,
     callback_url: CallbackUrl = None,
 ) -> Submission:
-    req = VideoRequest(
-        action="image2video",
-        model=model,
-        mode=mode,
-        duration=duration,
-        prompt=prompt,
-        negative_prompt=negative_prompt,
-        cfg_scale=cfg_scale,
-        generate_audio=generate_audio,
-        camera_control=camera_control is not None,
-        start_image_url=start_image_url,
-        end_image_url=end_image_url,
-        **_frames_and_refs(image_list, video_list),
-    )
-    fields = {
-        "model": model,
-        "prompt": prompt,
-        "mode": mode,
-        "aspect_ratio": aspect_ratio,
-        "duration": duration,
-        "start_image_url": start_image_url,
-        "end_image_url": end_image_url,
-        "generate_audio": generate_audio or None,
-        "negative_prompt": negative_prompt,
-        "cfg_scale": cfg_scale,
-        "camera_control": camera_control.model_dump(exclude_none=True) if camera_control else None,
-        "image_list": _dump(image_list),
-        "video_list": _dump(video_list),
-        "callback_url": callback_url,
-    }
-    return await _generate(ctx, "image2video", fields, req)
+    return await _flat_video(ctx, "image2video", _arguments(locals()))
 
 
 # --- kling_extend_video -----------------------------------------------------------------------------
