@@ -111,6 +111,7 @@ def create_app(
                 rate_per_minute=settings.rate_limit_per_minute,
                 rate_burst=settings.rate_limit_burst,
                 max_callers=settings.rate_limit_max_callers,
+                refusal_delay=settings.busy_refusal_delay_seconds,
                 on_refuse=lambda reason: metrics.refused.labels(reason).inc(),
                 path=MCP_PATH,
             ),

@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+import anyio
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -69,6 +70,7 @@ class AdmissionMiddleware:
         rate_per_minute: int,
         rate_burst: int,
         max_callers: int,
+        refusal_delay: float = 0.0,
         on_refuse: Callable[[str], None] | None = None,
         path: str = "/mcp",
     ) -> None:
@@ -82,6 +84,7 @@ class AdmissionMiddleware:
             else None
         )
         self.on_refuse = on_refuse or (lambda reason: None)
+        self.refusal_delay = refusal_delay
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
@@ -99,6 +102,9 @@ class AdmissionMiddleware:
                 return
         if self.in_flight >= self.max_in_flight:
             self.on_refuse("busy")
+            # A short pause before the refusal costs no CPU here, but stops a client that retries at
+            # once from turning refusals into a busy loop that starves the calls being served.
+            await anyio.sleep(self.refusal_delay)
             await _refuse(
                 send, 503, 1, "Server busy: too many calls in flight on this instance. Retry in 1 s."
             )

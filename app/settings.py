@@ -168,6 +168,12 @@ class Settings(BaseSettings):
         le=100_000,
         description="MCP calls in flight per process; more get HTTP 503 with Retry-After at once.",
     )
+    busy_refusal_delay_seconds: float = Field(
+        default=0.25,
+        ge=0,
+        le=5,
+        description="Pause before a 503 busy answer, so clients that retry at once cannot spin the CPU.",
+    )
     rate_limit_per_minute: int = Field(
         default=0, ge=0, le=1_000_000, description="MCP requests per minute per API token; 0 turns it off."
     )
