@@ -95,11 +95,18 @@ class Simulator:
         return result
 
 
-@pytest.fixture
-async def simulator() -> AsyncIterator[Simulator]:
-    async with serve(create_simulator_app(SimulatorConfig(task_seconds=0.5))) as url:
+@contextlib.asynccontextmanager
+async def running_simulator(task_seconds: float) -> AsyncIterator[Simulator]:
+    """The simulator under a real uvicorn, with a client for its controls."""
+    async with serve(create_simulator_app(SimulatorConfig(task_seconds=task_seconds))) as url:
         async with httpx2.AsyncClient(base_url=url, timeout=10) as http:
             yield Simulator(url=url, http=http)
+
+
+@pytest.fixture
+async def simulator() -> AsyncIterator[Simulator]:
+    async with running_simulator(task_seconds=0.5) as sim:
+        yield sim
 
 
 def settings_for(upstream_url: str, **overrides: Any) -> Settings:
@@ -132,6 +139,24 @@ async def mcp_client(base_url: str, token: str | None, mode: Mode) -> AsyncItera
     async with httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=120)) as http:
         async with Client(streamable_http_client(f"{base_url}/mcp", http_client=http), mode=mode) as client:
             yield client
+
+
+@dataclass
+class Stack:
+    """Simulator, server and one connected SDK client, shared by a module's many small tests."""
+
+    sim: Simulator
+    client: Client
+
+
+@contextlib.asynccontextmanager
+async def running_stack(token: str, mode: Mode, *, task_seconds: float) -> AsyncIterator[Stack]:
+    async with (
+        running_simulator(task_seconds) as sim,
+        server_for(sim) as url,
+        mcp_client(url, token, mode) as c,
+    ):
+        yield Stack(sim=sim, client=c)
 
 
 McpClientFactory = Callable[[str | None, Mode], contextlib.AbstractAsyncContextManager[Client]]

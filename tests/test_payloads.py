@@ -6,13 +6,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
-import httpx2
 import pytest
 
-from app.simulator.app import create_simulator_app
-from app.simulator.config import SimulatorConfig
-from tests.conftest import Simulator, mcp_client, serve, server_for
-from tests.test_rules_e2e import AUDIO, IMG, IMG2, VID, Stack
+from tests.conftest import Stack, running_stack
+from tests.test_rules_e2e import AUDIO, IMG, IMG2, VID
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -307,11 +304,8 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="module")
 async def stack() -> AsyncIterator[Stack]:
-    async with serve(create_simulator_app(SimulatorConfig(task_seconds=0.2))) as sim_url:
-        async with httpx2.AsyncClient(base_url=sim_url, timeout=10) as http:
-            sim = Simulator(url=sim_url, http=http)
-            async with server_for(sim) as url, mcp_client(url, TOKEN, "2026-07-28") as client:
-                yield Stack(sim=sim, client=client)
+    async with running_stack(TOKEN, "2026-07-28", task_seconds=0.2) as running:
+        yield running
 
 
 @pytest.mark.parametrize(

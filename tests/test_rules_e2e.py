@@ -16,14 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
-from mcp import Client
 
-from app.simulator.app import create_simulator_app
-from app.simulator.config import SimulatorConfig
 from app.tools.results import ERROR_META_KEY
-from tests.conftest import Simulator, mcp_client, serve, server_for
+from tests.conftest import Stack, running_stack
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -726,19 +722,10 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@dataclass
-class Stack:
-    sim: Simulator
-    client: Client
-
-
 @pytest.fixture(scope="module")
 async def stack() -> AsyncIterator[Stack]:
-    async with serve(create_simulator_app(SimulatorConfig(task_seconds=600))) as sim_url:
-        async with httpx2.AsyncClient(base_url=sim_url, timeout=10) as http:
-            sim = Simulator(url=sim_url, http=http)
-            async with server_for(sim) as url, mcp_client(url, TOKEN, "legacy") as client:
-                yield Stack(sim=sim, client=client)
+    async with running_stack(TOKEN, "legacy", task_seconds=600) as running:
+        yield running
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -8,14 +8,13 @@ from mcp.server.mcpserver import Context
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
-from app.batch import BatchResult, build_result, dedupe, fetch_all
+from app.batch import TASKS_PATH, BatchResult, build_result, dedupe, fetch_all
 from app.task_status import TaskView, next_step, normalize_record
 from app.tools.results import ToolFailure
 from app.tools.runtime import caller_token, runtime_of
 from app.upstream.client import CallKind
 from app.wait import Until, WaitPlan, WaitResult, wait_for_tasks
 
-TASKS_PATH = "/kling/tasks"
 BATCH_BLANK_POSITIONS_SHOWN = 10
 MAX_TASK_ID_LENGTH = 128
 

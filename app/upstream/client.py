@@ -153,8 +153,6 @@ class UpstreamClient:
     async def _post_once(
         self, path: str, body: dict[str, Any], *, token: str, kind: CallKind
     ) -> dict[str, Any]:
-        if self._http is None:
-            raise UpstreamTransportError("the upstream client is not open.", path=path)
         timeout = (
             self._settings.read_timeout_seconds
             if kind is CallKind.READ

@@ -14,12 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-import httpx2
 import pytest
 
-from app.simulator.app import create_simulator_app
-from app.simulator.config import SimulatorConfig
-from tests.conftest import MODES, Mode, Simulator, mcp_client, serve
+from tests.conftest import MODES, Mode, Simulator, mcp_client, running_simulator
 
 pytestmark = [pytest.mark.anyio, pytest.mark.container]
 
@@ -56,29 +53,26 @@ def anyio_backend() -> str:
 @pytest.fixture(scope="module")
 async def running() -> AsyncIterator[Running]:
     await docker("image", "inspect", IMAGE)  # fails the module when the image was not built
-    async with serve(create_simulator_app(SimulatorConfig(task_seconds=600))) as sim_url:
-        async with httpx2.AsyncClient(base_url=sim_url, timeout=10) as http:
-            port = free_port()
-            name = f"kling-mcp-test-{uuid.uuid4().hex[:8]}"
-            await docker(
-                "run", "-d", "--name", name, "--network", "host",
-                "--read-only", "--tmpfs", "/tmp",  # noqa: S108 - the container's own tmpfs
-                "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-                "-e", "KLING_MCP_HOST=127.0.0.1", "-e", f"KLING_MCP_PORT={port}",
-                "-e", f"ACEDATACLOUD_API_BASE_URL={sim_url}", "-e", "KLING_MCP_SHUTDOWN_GRACE_SECONDS=20",
-                "-e", "KLING_MCP_WAIT_FIRST_POLL_SECONDS=0.2", "-e", "KLING_MCP_WAIT_MAX_POLL_SECONDS=0.3",
-                IMAGE,
-            )  # fmt: skip
-            try:
-                with anyio.fail_after(60):
-                    health = ("inspect", "-f", "{{.State.Health.Status}}", name)
-                    while await docker(*health) != "healthy":  # noqa: ASYNC110 - docker has no event to await
-                        await anyio.sleep(1)
-                yield Running(
-                    name=name, url=f"http://127.0.0.1:{port}", sim=Simulator(url=sim_url, http=http)
-                )
-            finally:
-                await docker("rm", "-f", name, check=False)
+    async with running_simulator(task_seconds=600) as sim:
+        port = free_port()
+        name = f"kling-mcp-test-{uuid.uuid4().hex[:8]}"
+        await docker(
+            "run", "-d", "--name", name, "--network", "host",
+            "--read-only", "--tmpfs", "/tmp",  # noqa: S108 - the container's own tmpfs
+            "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+            "-e", "KLING_MCP_HOST=127.0.0.1", "-e", f"KLING_MCP_PORT={port}",
+            "-e", f"ACEDATACLOUD_API_BASE_URL={sim.url}", "-e", "KLING_MCP_SHUTDOWN_GRACE_SECONDS=20",
+            "-e", "KLING_MCP_WAIT_FIRST_POLL_SECONDS=0.2", "-e", "KLING_MCP_WAIT_MAX_POLL_SECONDS=0.3",
+            IMAGE,
+        )  # fmt: skip
+        try:
+            with anyio.fail_after(60):
+                health = ("inspect", "-f", "{{.State.Health.Status}}", name)
+                while await docker(*health) != "healthy":  # noqa: ASYNC110 - docker has no event to await
+                    await anyio.sleep(1)
+            yield Running(name=name, url=f"http://127.0.0.1:{port}", sim=sim)
+        finally:
+            await docker("rm", "-f", name, check=False)
 
 
 async def test_image_runs_as_non_root_on_a_read_only_filesystem(running: Running) -> None:
