@@ -43,7 +43,7 @@ interop: $(STAMP)
 	deploy/interop/run.sh
 
 docs: $(STAMP)
-	$(BIN)/python -m app.docs
+	$(BIN)/python -m scripts.gen_docs
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info

@@ -10,16 +10,16 @@ from collections.abc import Sequence
 import anyio
 
 from app import __version__
-from app.http_app import create_app
-from app.log_config import configure_logging
-from app.server import build_mcp_server
-from app.serving import (
+from app.http.app import create_app
+from app.http.serving import (
     DrainingServer,
     bind_socket,
     close_event_streams,
     keep_event_streams_open_on_signal,
     uvicorn_config,
 )
+from app.logging import configure_logging
+from app.mcp.server import build_mcp_server
 from app.settings import Settings, SettingsError, load_settings
 from app.simulator.app import create_simulator_app
 from app.simulator.config import SimulatorConfig

@@ -1,7 +1,7 @@
 """Every knob the server has, read from the environment and `.env`.
 
 Each field is one named setting with a default that is safe for local use; the README's settings
-table is checked against this class by `tests/test_docs.py`. Server settings carry the
+table is checked against this class by `tests/scripts/test_gen_docs.py`. Server settings carry the
 `KLING_MCP_` prefix; the two AceDataCloud names are fixed by the platform and bound by alias.
 """
 

@@ -1,106 +1,19 @@
-"""Shared test plumbing: real uvicorn servers on loopback, the simulator, and SDK clients.
-
-Every end-to-end test talks HTTP over 127.0.0.1: the MCP SDK's client -> uvicorn -> our app ->
-httpx2 -> uvicorn -> the simulator. Nothing is mocked on that path.
-"""
+"""Fixtures for every test module; the plumbing they use is in tests/helpers.py."""
 
 from __future__ import annotations
 
 import contextlib
-import socket
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import AsyncIterator
 
-import anyio
-import httpx2
 import pytest
-import uvicorn
 from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
-from starlette.types import ASGIApp
 
-from app.http_app import create_app
-from app.settings import Settings
-from app.simulator.app import create_simulator_app
-from app.simulator.config import SimulatorConfig
-
-Mode = Literal["legacy", "2026-07-28"]
-MODES: tuple[Mode, ...] = ("legacy", "2026-07-28")
+from tests.helpers import McpClientFactory, Mode, Simulator, mcp_client, running_simulator, server_for
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-@contextlib.asynccontextmanager
-async def serve(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
-    """Run `app` under a real uvicorn on a free loopback port; yield its base URL."""
-    sock = socket.socket(
-        socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
-    )  # TCP_NODELAY: see app/cli.py
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on", timeout_graceful_shutdown=1))
-    async with anyio.create_task_group() as group:
-        group.start_soon(lambda: server.serve(sockets=[sock]))
-        with anyio.fail_after(10):
-            while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-                await anyio.sleep(0.01)
-        try:
-            yield f"http://{host}:{sock.getsockname()[1]}"
-        finally:
-            server.should_exit = True
-
-
-@dataclass
-class Simulator:
-    """A running simulator and a client for its `/_sim/*` controls."""
-
-    url: str
-    http: httpx2.AsyncClient
-
-    async def submit(self, token: str, prompt: str = "a red fox in snow", **fields: Any) -> str:
-        body = {"action": "text2video", "prompt": prompt, "async": True, **fields}
-        response = await self.http.post(
-            "/kling/videos", json=body, headers={"authorization": f"Bearer {token}"}
-        )
-        response.raise_for_status()
-        return str(response.json()["task_id"])
-
-    async def seed(self, token: str, task_id: str, record: dict[str, Any]) -> None:
-        (
-            await self.http.post("/_sim/tasks", json={"token": token, "id": task_id, "record": record})
-        ).raise_for_status()
-
-    async def bulk(self, token: str, count: int, **fields: Any) -> list[str]:
-        response = await self.http.post("/_sim/tasks/bulk", json={"token": token, "count": count, **fields})
-        response.raise_for_status()
-        ids: list[str] = response.json()["ids"]
-        return ids
-
-    async def fault(self, **fault: Any) -> None:
-        (await self.http.post("/_sim/faults", json=fault)).raise_for_status()
-
-    async def configure(self, **patch: Any) -> None:
-        (await self.http.put("/_sim/config", json=patch)).raise_for_status()
-
-    async def journal(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = (await self.http.get("/_sim/requests")).json()
-        return result
-
-    async def stats(self) -> dict[str, Any]:
-        result: dict[str, Any] = (await self.http.get("/_sim/stats")).json()
-        return result
-
-
-@contextlib.asynccontextmanager
-async def running_simulator(task_seconds: float) -> AsyncIterator[Simulator]:
-    """The simulator under a real uvicorn, with a client for its controls."""
-    async with serve(create_simulator_app(SimulatorConfig(task_seconds=task_seconds))) as url:
-        async with httpx2.AsyncClient(base_url=url, timeout=10) as http:
-            yield Simulator(url=url, http=http)
 
 
 @pytest.fixture
@@ -109,57 +22,10 @@ async def simulator() -> AsyncIterator[Simulator]:
         yield sim
 
 
-def settings_for(upstream_url: str, **overrides: Any) -> Settings:
-    """Settings for a test server: the simulator as upstream, quick retries."""
-    values: dict[str, Any] = {
-        "api_base_url": upstream_url,
-        "retry_backoff_seconds": 0.01,
-        "retry_backoff_max_seconds": 0.05,
-    }
-    return Settings(**{**values, **overrides})
-
-
-@contextlib.asynccontextmanager
-async def server_for(simulator: Simulator, **overrides: Any) -> AsyncIterator[str]:
-    """A running kling-mcp server whose upstream is the simulator; yields its base URL."""
-    async with serve(create_app(settings_for(simulator.url, **overrides))) as url:
-        yield url
-
-
 @pytest.fixture
 async def server_url(simulator: Simulator) -> AsyncIterator[str]:
     async with server_for(simulator) as url:
         yield url
-
-
-@contextlib.asynccontextmanager
-async def mcp_client(base_url: str, token: str | None, mode: Mode) -> AsyncIterator[Client]:
-    """The SDK's own client over streamable HTTP, sending `token` as a bearer header."""
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    async with httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=120)) as http:
-        async with Client(streamable_http_client(f"{base_url}/mcp", http_client=http), mode=mode) as client:
-            yield client
-
-
-@dataclass
-class Stack:
-    """Simulator, server and one connected SDK client, shared by a module's many small tests."""
-
-    sim: Simulator
-    client: Client
-
-
-@contextlib.asynccontextmanager
-async def running_stack(token: str, mode: Mode, *, task_seconds: float) -> AsyncIterator[Stack]:
-    async with (
-        running_simulator(task_seconds) as sim,
-        server_for(sim) as url,
-        mcp_client(url, token, mode) as c,
-    ):
-        yield Stack(sim=sim, client=c)
-
-
-McpClientFactory = Callable[[str | None, Mode], contextlib.AbstractAsyncContextManager[Client]]
 
 
 @pytest.fixture

@@ -2,51 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
 
-import anyio
 import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 
-from tests.conftest import MODES, Mode, Simulator, mcp_client
+from tests.helpers import ENTRY, MODES, Mode, Simulator, clean_env, mcp_client, running_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
-
-ENTRY = [sys.executable, "-m", "app"]
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("KLING_MCP_", "ACEDATACLOUD_", "KLING_SIM_"))
-    }
-    return {**env, **extra}
-
-
-@contextlib.asynccontextmanager
-async def running_server(*args: str, env: dict[str, str]) -> AsyncIterator[tuple[str, str]]:
-    """Start `kling-mcp serve --simulate` and yield (mcp base URL, simulator URL) read from its log."""
-    process = await anyio.open_process([*ENTRY, "serve", "--simulate", "--port", "0", *args], env=env)
-    assert process.stderr is not None
-    log = ""
-    try:
-        with anyio.fail_after(20):
-            while "MCP endpoint" not in log or "startup complete" not in log:
-                log += (await process.stderr.receive()).decode()
-        server = re.search(r"MCP endpoint (http://[\d.:]+)/mcp", log)
-        sim = re.search(r"simulator on (http://[\d.:]+)", log)
-        assert server and sim, log
-        yield server.group(1), sim.group(1)
-    finally:
-        process.terminate()
-        with anyio.fail_after(10):
-            await process.wait()
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -127,7 +93,7 @@ def test_version_flag() -> None:
 def test_listening_socket_is_tcp_so_accepted_connections_get_nodelay() -> None:
     import socket
 
-    from app.serving import bind_socket
+    from app.http.serving import bind_socket
 
     sock = bind_socket("127.0.0.1", 0)
     try:

@@ -16,7 +16,7 @@ from typing import Any
 import anyio
 import pytest
 
-from tests.conftest import MODES, Mode, Simulator, mcp_client, running_simulator
+from tests.helpers import MODES, Mode, Simulator, mcp_client, running_simulator
 
 pytestmark = [pytest.mark.anyio, pytest.mark.container]
 

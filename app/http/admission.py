@@ -1,0 +1,116 @@
+"""Admission limits on `POST /mcp`: a per-process cap on calls in flight, and an optional per-caller rate.
+
+Past saturation the server answers the excess at once (503, `Retry-After`) instead of queueing it,
+so throughput holds and latency stays bounded for the calls it does take. The per-caller rate is
+keyed on a fingerprint of the bearer token and off by default. Both answers carry a JSON-RPC error
+body, so MCP clients surface a readable message.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+import anyio
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.http.tokens import fingerprint, parse_bearer
+
+SERVER_BUSY = -32000  # JSON-RPC implementation-defined server error
+
+
+class TokenBuckets:
+    """One token bucket per caller fingerprint, at most `max_callers` kept (least recently used go)."""
+
+    def __init__(self, per_minute: int, burst: int, max_callers: int) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self.max_callers = max_callers
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def take(self, key: str, now: float | None = None) -> float:
+        """Spend one request; returns 0 when allowed, else the seconds until one is available."""
+        now = time.monotonic() if now is None else now
+        tokens, last = self._buckets.pop(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        wait = 0.0
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = (1 - tokens) / self.rate
+        self._buckets[key] = (tokens, now)
+        while len(self._buckets) > self.max_callers:
+            self._buckets.popitem(last=False)
+        return wait
+
+
+async def _refuse(send: Send, status: int, retry_after: float, message: str) -> None:
+    body = json.dumps(
+        {"jsonrpc": "2.0", "id": None, "error": {"code": SERVER_BUSY, "message": message}}
+    ).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"retry-after", str(max(1, math.ceil(retry_after))).encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class AdmissionMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_in_flight: int,
+        rate_per_minute: int,
+        rate_burst: int,
+        max_callers: int,
+        refusal_delay: float = 0.0,
+        on_refuse: Callable[[str], None] | None = None,
+        path: str = "/mcp",
+    ) -> None:
+        self.app = app
+        self.path = path
+        self.max_in_flight = max_in_flight
+        self.in_flight = 0
+        self.buckets = (
+            TokenBuckets(rate_per_minute, rate_burst or rate_per_minute, max_callers)
+            if rate_per_minute
+            else None
+        )
+        self.on_refuse = on_refuse or (lambda reason: None)
+        self.refusal_delay = refusal_delay
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        if self.buckets is not None:
+            token = parse_bearer(Headers(scope=scope).get("authorization")) or ""
+            wait = self.buckets.take(fingerprint(token))
+            if wait > 0:
+                self.on_refuse("rate_limited")
+                per_minute = round(self.buckets.rate * 60)
+                retry = math.ceil(wait)
+                message = f"Rate limit: {per_minute} requests per minute per API token. Retry in {retry} s."
+                await _refuse(send, 429, wait, message)
+                return
+        if self.in_flight >= self.max_in_flight:
+            self.on_refuse("busy")
+            # A short pause before the refusal costs no CPU here, but stops a client that retries at
+            # once from turning refusals into a busy loop that starves the calls being served.
+            await anyio.sleep(self.refusal_delay)
+            await _refuse(
+                send, 503, 1, "Server busy: too many calls in flight on this instance. Retry in 1 s."
+            )
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1

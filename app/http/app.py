@@ -1,0 +1,127 @@
+"""The hosted HTTP app: health routes, the RFC 9728 document, and MCP at `/mcp`, behind the bearer gate.
+
+Request path, outermost first: BearerAuthMiddleware (401 without a token) -> AdmissionMiddleware
+(503 when saturated, 429 over the per-token rate) -> LegacyCancelMiddleware
+(2025-era cancel frames) -> Starlette routing -> the SDK's streamable-HTTP app (Host/Origin check,
+body limit, both protocol eras).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx2
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from app import __version__
+from app.http.admission import AdmissionMiddleware
+from app.http.auth import MCP_PATH, METADATA_PATH, BearerAuthMiddleware, metadata_endpoint
+from app.http.cancel_frames import CancelRegistry, LegacyCancelMiddleware
+from app.http.routing import TransportRouter
+from app.mcp.server import SERVER_NAME, build_mcp_server
+from app.metrics import Metrics
+from app.settings import Settings
+from app.upstream.client import UpstreamClient
+
+
+def transport_security(settings: Settings) -> TransportSecuritySettings:
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=settings.dns_rebinding_protection,
+        allowed_hosts=list(settings.allowed_hosts),
+        allowed_origins=list(settings.allowed_origins),
+    )
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness: the process answers. Never calls upstream."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: started, the upstream pool open, and not draining after SIGTERM."""
+    state = request.app.state
+    if state.draining:
+        return JSONResponse({"status": "draining"}, status_code=503)
+    ready = bool(state.started) and state.upstream.is_open
+    return JSONResponse({"status": "ready" if ready else "starting"}, status_code=200 if ready else 503)
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus metrics; no MCP auth, so keep it off the public ingress (it is: only `/` routes there
+    and the NetworkPolicy admits only the ingress controller, so scrape from inside the cluster)."""
+    metrics: Metrics = request.app.state.metrics
+    return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+async def index(request: Request) -> JSONResponse:
+    return JSONResponse({"name": SERVER_NAME, "version": __version__, "mcp_endpoint": MCP_PATH})
+
+
+def create_app(
+    settings: Settings, *, upstream_transport: httpx2.AsyncBaseTransport | None = None
+) -> Starlette:
+    """A fresh app: its own MCP server, its own upstream client, opened and closed by its lifespan."""
+    metrics = Metrics()
+    upstream = UpstreamClient(settings, transport=upstream_transport, metrics=metrics)
+    cancellations = CancelRegistry()
+    mcp = build_mcp_server(settings, upstream, cancellations=cancellations, metrics=metrics)
+
+    def transport(json_response: bool) -> tuple[Starlette, StreamableHTTPSessionManager]:
+        app = mcp.streamable_http_app(
+            streamable_http_path=MCP_PATH,
+            stateless_http=True,  # any replica answers any request
+            json_response=json_response,
+            transport_security=transport_security(settings),
+            max_request_body_size=settings.max_request_body_bytes,
+        )
+        return app, mcp.session_manager  # the manager of the app just built
+
+    streaming_app, streaming = transport(json_response=False)  # SSE: progress, pings, cancel on close
+    plain_app, plain = transport(json_response=True)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with upstream.running(), streaming.run(), plain.run():
+            app.state.started = True
+            yield
+            app.state.started = False
+
+    app = Starlette(
+        routes=[
+            Route("/", index),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            *([Route("/metrics", metrics_endpoint)] if settings.metrics_enabled else []),
+            Route(METADATA_PATH, metadata_endpoint),
+            Route("/.well-known/oauth-protected-resource", metadata_endpoint),
+            Mount("/", app=TransportRouter(streaming_app, plain_app)),  # last: it matches every path
+        ],
+        middleware=[
+            Middleware(BearerAuthMiddleware, settings=settings),
+            Middleware(
+                AdmissionMiddleware,
+                max_in_flight=settings.max_concurrent_requests,
+                rate_per_minute=settings.rate_limit_per_minute,
+                rate_burst=settings.rate_limit_burst,
+                max_callers=settings.rate_limit_max_callers,
+                refusal_delay=settings.busy_refusal_delay_seconds,
+                on_refuse=lambda reason: metrics.refused.labels(reason).inc(),
+                path=MCP_PATH,
+            ),
+            Middleware(LegacyCancelMiddleware, registry=cancellations, path=MCP_PATH),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.upstream = upstream
+    app.state.started = False
+    app.state.draining = False  # set by the server on SIGTERM, so load balancers stop sending work
+    return app

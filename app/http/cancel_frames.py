@@ -1,0 +1,98 @@
+"""Honouring `notifications/cancelled` from 2025-era clients on a stateless server.
+
+In the 2025 protocol a client cancels a request by POSTing a `notifications/cancelled` frame and
+keeps the response stream open. On a stateless server that frame arrives as its own HTTP request
+and the SDK has no session to match it to the call in flight, so the call would run on. Long tools
+therefore register their cancel scope here, keyed by the caller's token fingerprint and the
+JSON-RPC request id, and this middleware cancels the scope when the frame arrives on this replica.
+(2026-07-28 clients cancel by closing the response stream, which the SDK handles by itself.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.http.body import read_body, replay, small_body_length
+from app.http.tokens import fingerprint, parse_bearer
+
+logger = logging.getLogger(__name__)
+
+# A cancel frame is tiny; bodies larger than this are passed through without being read here.
+MAX_PEEK_BYTES = 4096
+
+Key = tuple[str, str]
+
+
+class CancelRegistry:
+    def __init__(self) -> None:
+        self._scopes: dict[Key, anyio.CancelScope] = {}
+
+    def __len__(self) -> int:
+        return len(self._scopes)
+
+    @contextlib.contextmanager
+    def track(self, token: str, request_id: Any) -> Iterator[anyio.CancelScope]:
+        key = (fingerprint(token), str(request_id))
+        with anyio.CancelScope() as scope:
+            self._scopes[key] = scope
+            try:
+                yield scope
+            finally:
+                if self._scopes.get(key) is scope:
+                    del self._scopes[key]
+
+    def cancel(self, token: str, request_id: Any) -> bool:
+        scope = self._scopes.get((fingerprint(token), str(request_id)))
+        if scope is None:
+            return False
+        scope.cancel()
+        return True
+
+
+def cancelled_request_ids(body: bytes) -> list[Any]:
+    """The request ids named by `notifications/cancelled` frames in a JSON-RPC body (or batch)."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return []
+    frames = parsed if isinstance(parsed, list) else [parsed]
+    return [
+        frame["params"]["requestId"]
+        for frame in frames
+        if isinstance(frame, dict)
+        and frame.get("method") == "notifications/cancelled"
+        and isinstance(frame.get("params"), dict)
+        and "requestId" in frame["params"]
+    ]
+
+
+class LegacyCancelMiddleware:
+    """Read small POSTs to `/mcp`; apply any cancel frame to this caller's tracked calls; pass on."""
+
+    def __init__(self, app: ASGIApp, registry: CancelRegistry, path: str = "/mcp") -> None:
+        self.app = app
+        self.registry = registry
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        if small_body_length(scope, MAX_PEEK_BYTES) is None:
+            await self.app(scope, receive, send)
+            return
+        messages, body = await read_body(receive)
+        token = parse_bearer(Headers(scope=scope).get("authorization"))
+        if token is not None:
+            for request_id in cancelled_request_ids(body):
+                if self.registry.cancel(token, request_id):
+                    logger.info("cancelled request %r for token %s", request_id, fingerprint(token))
+        await self.app(scope, replay(messages, receive), send)

@@ -1,0 +1,60 @@
+"""Which of the SDK's two streamable-HTTP transports answers a request.
+
+Both serve the same MCP server at `/mcp`. The SSE transport carries progress notifications and
+keep-alive pings and cancels a call when its client goes away; it is the default, and always used
+for 2026-07-28 requests (whose handler answers plain JSON by itself when nothing is streamed).
+For a 2025-era request that asked for no progress and is not a long-running tool, SSE buys nothing,
+and the JSON transport answers it with much less work: measured on the load benchmark, 375 against
+257 calls per second on one core.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.http.body import read_body, replay, small_body_length
+
+HANDSHAKE_ERA_VERSIONS = frozenset({"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"})
+STREAMING_TOOLS = frozenset({"kling_wait_for_tasks"})  # long calls: need pings, progress and cancel-on-close
+MAX_ROUTED_BODY = 64 * 1024  # larger bodies go to the SSE transport unread
+
+
+def needs_stream(body: bytes) -> bool:
+    """Whether a 2025-era JSON-RPC body should be answered over SSE."""
+    try:
+        message: Any = json.loads(body)
+    except ValueError:
+        return False  # either transport answers a parse error the same way
+    if not isinstance(message, dict):
+        return True  # batches and oddities: keep the full-featured path
+    params = message.get("params")
+    if not isinstance(params, dict):
+        return False
+    meta = params.get("_meta")
+    if isinstance(meta, dict) and "progressToken" in meta:
+        return True
+    return message.get("method") == "tools/call" and params.get("name") in STREAMING_TOOLS
+
+
+class TransportRouter:
+    def __init__(self, streaming: ASGIApp, plain: ASGIApp) -> None:
+        self.streaming = streaming
+        self.plain = plain
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.streaming(scope, receive, send)
+            return
+        version = Headers(scope=scope).get("mcp-protocol-version")
+        if (version is not None and version not in HANDSHAKE_ERA_VERSIONS) or small_body_length(
+            scope, MAX_ROUTED_BODY
+        ) is None:
+            await self.streaming(scope, receive, send)
+            return
+        messages, body = await read_body(receive)
+        target = self.streaming if needs_stream(body) else self.plain
+        await target(scope, replay(messages, receive), send)

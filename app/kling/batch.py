@@ -1,0 +1,165 @@
+"""The batch engine: many task ids -> deduplicated chunks -> concurrent upstream reads -> one status each.
+
+    dedupe -> chunked -> fetch_all (fetch_chunk per chunk, bounded concurrency) -> build_result
+
+A chunk that still fails after the upstream client's retries marks only its own ids `error`. An
+auth, balance or moderation refusal would fail every chunk the same way, so it cancels the rest
+and fails the whole call instead.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import anyio
+from pydantic import Field
+
+from app.kling.status import Absent, CompactModel, TaskError, TaskStatus, TaskSummary, summary_facts
+from app.upstream.client import CallKind, UpstreamClient
+from app.upstream.errors import (
+    UpstreamAuthError,
+    UpstreamBalanceError,
+    UpstreamError,
+    UpstreamModerationError,
+    UpstreamProtocolError,
+)
+
+TASKS_PATH = "/kling/tasks"
+WHOLE_CALL_ERRORS = (UpstreamAuthError, UpstreamBalanceError, UpstreamModerationError)
+
+Fetched = dict[str, dict[str, Any] | UpstreamError]
+
+
+class StatusSummary(CompactModel):
+    total: int = Field(description="Distinct task ids in the answer.")
+    pending: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    not_found: int = 0
+    error: int = 0
+
+
+class BatchResult(CompactModel):
+    tasks: list[TaskSummary] = Field(description="One entry per distinct task id, in the order asked.")
+    summary: StatusSummary = Field(description="How many tasks have each status.")
+    all_terminal: bool = Field(
+        description="True when no task is pending or unreadable: nothing left to poll."
+    )
+    poll_after_seconds: int | Absent = Field(
+        default=None, description="When any task is pending or errored: wait this long, then ask again."
+    )
+    next_step: str = Field(description="What to do now.")
+    raw_records: dict[str, dict[str, Any]] | Absent = Field(
+        default=None, description="Upstream records by task id, only when include_raw was true."
+    )
+
+
+def dedupe(ids: Iterable[str]) -> list[str]:
+    """Distinct ids in first-seen order."""
+    return list(dict.fromkeys(ids))
+
+
+def chunked(ids: Sequence[str], size: int) -> list[list[str]]:
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
+
+
+async def fetch_chunk(upstream: UpstreamClient, ids: list[str], *, token: str) -> dict[str, dict[str, Any]]:
+    """One `retrieve_batch` call; items are matched by id, since upstream returns them in any order."""
+    body = await upstream.post(
+        TASKS_PATH, {"action": "retrieve_batch", "ids": ids}, token=token, kind=CallKind.READ
+    )
+    items = body.get("items")
+    if not isinstance(items, list):
+        raise UpstreamProtocolError("retrieve_batch answered without an items list.", path=TASKS_PATH)
+    wanted = set(ids)
+    return {
+        item["id"]: item
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] in wanted
+    }
+
+
+async def fetch_all(
+    upstream: UpstreamClient, ids: list[str], *, token: str, chunk_size: int, max_concurrency: int
+) -> Fetched:
+    """Every id's record (absent when upstream does not know it) or the error that hid it."""
+    fetched: Fetched = {}
+    limiter = anyio.CapacityLimiter(max_concurrency)
+    fatal: list[UpstreamError] = []
+
+    def count(outcome: str) -> None:
+        if upstream.metrics is not None:
+            upstream.metrics.batch_chunks.labels(outcome).inc()
+
+    async def run(chunk: list[str], scope: anyio.CancelScope) -> None:
+        async with limiter:
+            try:
+                fetched.update(await fetch_chunk(upstream, chunk, token=token))
+                count("ok")
+            except WHOLE_CALL_ERRORS as exc:
+                count("fatal")
+                fatal.append(exc)
+                scope.cancel()
+            except UpstreamError as exc:
+                count("error")
+                fetched.update(dict.fromkeys(chunk, exc))
+
+    async with anyio.create_task_group() as group:
+        for chunk in chunked(ids, chunk_size):
+            group.start_soon(run, chunk, group.cancel_scope)
+    if fatal:
+        raise fatal[0]
+    return fetched
+
+
+def _unreadable(task_id: str, exc: UpstreamError, poll_after_seconds: int) -> dict[str, Any]:
+    message = f"{exc.summary}: {exc.message} {exc.next_step}"
+    error = TaskError(code=exc.code or exc.kind, message=message)
+    return {
+        "task_id": task_id,
+        "status": TaskStatus.ERROR,
+        "terminal": False,
+        "error": error,
+        "poll_after_seconds": poll_after_seconds,
+    }
+
+
+def build_result(
+    ids: list[str], fetched: Fetched, *, poll_after_seconds: int, include_raw: bool
+) -> BatchResult:
+    # Entries stay plain data until the one model_validate at the end: validating 1,000 small models
+    # one by one cost more than the whole rest of the server's work on a batch.
+    tasks: list[dict[str, Any]] = []
+    for task_id in ids:
+        found = fetched.get(task_id)
+        if isinstance(found, UpstreamError):
+            tasks.append(_unreadable(task_id, found, poll_after_seconds))
+        else:
+            tasks.append(summary_facts(task_id, found, poll_after_seconds=poll_after_seconds))
+    counts = Counter(task["status"] for task in tasks)
+    summary = StatusSummary(total=len(tasks), **{status.value: counts[status] for status in TaskStatus})
+    open_tasks = summary.pending + summary.error
+    raw = {i: r for i, r in fetched.items() if isinstance(r, dict)} if include_raw else None
+    return BatchResult.model_validate(
+        {
+            "tasks": tasks,
+            "summary": summary,
+            "all_terminal": open_tasks == 0,
+            "poll_after_seconds": poll_after_seconds if open_tasks else None,
+            "next_step": _next_step(summary, poll_after_seconds),
+            "raw_records": raw,
+        }
+    )
+
+
+def _next_step(summary: StatusSummary, poll_after_seconds: int) -> str:
+    if summary.pending or summary.error:
+        return (
+            f"{summary.pending} pending, {summary.error} unreadable: call kling_get_tasks_batch again in "
+            f"{poll_after_seconds} s with only the task_ids that are not terminal."
+        )
+    return (
+        "All tasks are final: use video_url of succeeded tasks; resubmit failed ones with a changed request."
+    )

@@ -1,0 +1,213 @@
+"""What a Kling task record means: one closed status vocabulary and a pure normaliser.
+
+Upstream keeps a task's outcome inside `response` (`state`: `succeed`/`failed`, `success`, an
+artifact URL), has no word for "running" (the `response` is simply missing or null), and answers
+`{}` for an id it does not know. Everything here is a pure function of the record, so every odd
+shape is tested without HTTP (`tests/kling/test_status.py`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+DONE_WORDS = frozenset({"succeed", "succeeded", "success", "completed", "complete", "finished"})
+FAILED_WORDS = frozenset({"failed", "failure", "error", "cancelled", "canceled", "rejected"})
+_MAX_URLS = 20
+
+
+class TaskStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    NOT_FOUND = "not_found"
+    ERROR = "error"  # this server could not learn the status (batch chunk failure)
+
+    @property
+    def terminal(self) -> bool:
+        """Whether polling again can change the answer."""
+        return self in (TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.NOT_FOUND)
+
+
+Absent = SkipJsonSchema[None]  # an optional field: left out of results when unset, so not nullable
+
+
+def _drop_null_defaults(schema: dict[str, Any]) -> None:
+    for prop in schema.get("properties", {}).values():
+        if prop.get("default", ...) is None:
+            del prop["default"]
+
+
+class CompactModel(BaseModel):
+    """Results leave unset fields out, so their schema says "optional", not "string or null"."""
+
+    model_config = ConfigDict(json_schema_extra=_drop_null_defaults)
+
+
+class TaskError(CompactModel):
+    code: str | Absent = Field(default=None, description="Upstream error code, when it gave one.")
+    message: str = Field(description="Why the task failed, in upstream's words where available.")
+
+
+class TaskSummary(CompactModel):
+    """One task's status, normalised: what a batch result holds per task."""
+
+    task_id: str = Field(description="The task id, as given.")
+    status: TaskStatus = Field(
+        description="pending: still running, poll again. succeeded: video_url is ready. failed: see error. "
+        "not_found: upstream knows no such task for this token. error: the status could not be read."
+    )
+    terminal: bool = Field(description="True when the status is final and polling again will not change it.")
+    video_url: str | Absent = Field(default=None, description="The finished video (MP4), when succeeded.")
+    video_id: str | Absent = Field(
+        default=None, description="Kling video id, when succeeded; pass it to extend or lip-sync tools."
+    )
+    duration_seconds: float | Absent = Field(default=None, description="Length of the finished video.")
+    result_urls: list[str] | Absent = Field(
+        default=None,
+        description="Every artifact URL, when a result has more than video_url (commerce solutions).",
+    )
+    error: TaskError | Absent = Field(default=None, description="Why the task failed, when failed or error.")
+    poll_after_seconds: int | Absent = Field(
+        default=None, description="When not terminal: wait this long before asking again."
+    )
+
+
+class TaskView(TaskSummary):
+    """One task in full: the summary plus timing."""
+
+    created_at: float | Absent = Field(default=None, description="Submission time, epoch seconds.")
+    finished_at: float | Absent = Field(default=None, description="Completion time, epoch seconds.")
+
+
+def _word(value: Any) -> str | None:
+    return value.strip().lower() if isinstance(value, str) else None
+
+
+def _number(value: Any) -> float | None:
+    """Durations arrive as strings for videos ("5.041") and as numbers for talking photos."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _urls(value: Any, found: list[str]) -> None:
+    """Collect http(s) URLs from a result, depth-first; solutions put theirs inside `data`."""
+    if len(found) >= _MAX_URLS:
+        return
+    if isinstance(value, str):
+        if value.startswith(("http://", "https://")) and value not in found:
+            found.append(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in ("source_video_url", "callback_url"):
+                _urls(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _urls(item, found)
+
+
+def _artifacts(response: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    _urls(response.get("video_url"), found)
+    _urls(response.get("data"), found)
+    _urls(response.get("image_url"), found)
+    return found
+
+
+def _error(response: dict[str, Any], fallback: str) -> TaskError:
+    raw = response.get("error")
+    code = message = None
+    if isinstance(raw, dict):
+        code, message = raw.get("code"), raw.get("message")
+    elif isinstance(raw, str):
+        message = raw
+    message = message or response.get("message") or response.get("detail") or fallback
+    return TaskError(code=str(code) if code else None, message=str(message))
+
+
+def classify_response(response: dict[str, Any]) -> tuple[TaskStatus, TaskError | None]:
+    state = _word(response.get("state")) or _word(response.get("status"))
+    success = response.get("success")
+    has_artifact = isinstance(response.get("video_url"), str) or bool(_artifacts(response))
+    structured_error = isinstance(response.get("error"), dict) and bool(response["error"].get("code"))
+    if state in FAILED_WORDS or success is False or (structured_error and success is not True):
+        return TaskStatus.FAILED, _error(response, f"upstream reported the task as {state or 'failed'}")
+    if state in DONE_WORDS or success is True:
+        if has_artifact:
+            return TaskStatus.SUCCEEDED, None
+        return TaskStatus.FAILED, _error(response, "upstream reported success but returned no result URL")
+    return TaskStatus.PENDING, None
+
+
+def record_facts(task_id: str, record: dict[str, Any] | None, *, poll_after_seconds: int) -> dict[str, Any]:
+    """TaskView fields for one upstream record (`{}` / None: an unknown id); unset ones left out."""
+    if not record:
+        return {"task_id": task_id, "status": TaskStatus.NOT_FOUND, "terminal": True}
+    response = record.get("response")
+    if isinstance(response, dict):
+        status, error = classify_response(response)
+    else:  # missing, null, or not an object: still running
+        response, status, error = {}, TaskStatus.PENDING, None
+    facts: dict[str, Any] = {
+        "task_id": task_id,
+        "status": status,
+        "terminal": status.terminal,
+        "error": error,
+        "created_at": _number(record.get("created_at")),
+        "finished_at": _number(record.get("finished_at")),
+        "poll_after_seconds": None if status.terminal else poll_after_seconds,
+    }
+    if status is TaskStatus.SUCCEEDED:
+        urls = _artifacts(response)
+        video_url = response.get("video_url")
+        facts["video_url"] = video_url if isinstance(video_url, str) else None
+        facts["video_id"] = str(response["video_id"]) if response.get("video_id") else None
+        facts["duration_seconds"] = _number(response.get("duration"))
+        facts["result_urls"] = urls if urls != [facts["video_url"]] else None
+    return {key: value for key, value in facts.items() if value is not None}
+
+
+def normalize_record(task_id: str, record: dict[str, Any] | None, *, poll_after_seconds: int) -> TaskView:
+    return TaskView.model_validate(record_facts(task_id, record, poll_after_seconds=poll_after_seconds))
+
+
+SUMMARY_FIELDS = frozenset(TaskSummary.model_fields)
+
+
+def summary_facts(task_id: str, record: dict[str, Any] | None, *, poll_after_seconds: int) -> dict[str, Any]:
+    """The TaskSummary fields of `record_facts`: a batch entry, as plain data."""
+    facts = record_facts(task_id, record, poll_after_seconds=poll_after_seconds)
+    return {key: value for key, value in facts.items() if key in SUMMARY_FIELDS}
+
+
+def next_step(view: TaskView) -> str:
+    """What an agent should do after reading this status, in one sentence."""
+    match view.status:
+        case TaskStatus.PENDING:
+            return (
+                f"Still running: call kling_get_task again in {view.poll_after_seconds} s "
+                "(videos usually take 1-5 minutes; talking photos 4-6)."
+            )
+        case TaskStatus.SUCCEEDED:
+            return "Done: video_url is the finished video; pass video_id to extend or lip-sync tools."
+        case TaskStatus.FAILED:
+            return "Failed for good: read error, change the request and submit a new task."
+        case TaskStatus.NOT_FOUND:
+            return (
+                "No such task for this API token. Check the id; tasks made with another token "
+                "are not visible. "
+                "If it was submitted seconds ago, ask once more in 10 s."
+            )
+        case _:
+            return "The status could not be read this time; ask again in 30 s."

@@ -1,0 +1,118 @@
+"""The server's MCP prompts. Their facts (models, durations, defaults, tool names) come from the
+catalogue and the tool inventory, so they cannot drift from what the tools accept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.kling.catalog import DEFAULTS, MODELS, NEGATIVE_PROMPT_MAX, TURBO_MODEL
+from app.mcp.tools.inventory import all_tools
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    name: str
+    title: str
+    description: str
+    render: Callable[[], str]
+
+
+def _tool_lines() -> str:
+    return "\n".join(f"- {s.name}: {s.summary}" for s in all_tools())
+
+
+def _model_lines() -> str:
+    lines = []
+    for m in MODELS:
+        modes = "/".join(m.modes)
+        lines.append(f"- {m.id} ({modes}; {m.duration_text} s): {m.summary}")
+    return "\n".join(lines)
+
+
+def generation_guide() -> str:
+    return f"""\
+# Making videos with Kling through this server
+
+Every generation tool returns a task_id at once and spends the caller's credits; nothing is charged
+for a request the server rejects, and the rejection names the broken rule and what would work.
+Poll with kling_get_task (one task) or kling_get_tasks_batch (several, free) until terminal is true,
+waiting poll_after_seconds between calls. Videos take 1-5 minutes; talking photos 4-6.
+
+## Tools
+{_tool_lines()}
+
+## Models
+{_model_lines()}
+
+Defaults when you leave them out: model {DEFAULTS.model}, mode {DEFAULTS.mode}, {DEFAULTS.duration} s,
+aspect ratio {DEFAULTS.aspect_ratio}. 4k exists only on kling-v3 and kling-v3-omni. Native audio: kling-v2-6
+in pro mode, kling-v3, kling-v3-omni, and always on {TURBO_MODEL}. Camera control: kling-v3 in std/pro, or
+kling-v1 at 5 s. Call kling_list_models for the full table.
+"""
+
+
+def workflow_examples() -> str:
+    return f"""\
+# Kling workflows
+
+1. Quick clip from text: kling_generate_video(prompt="...") -> task_id; after poll_after_seconds call
+   kling_get_task(task_id) until status is succeeded; use video_url.
+2. Animate a picture: kling_generate_video_from_image(start_image_url=..., prompt="...").
+3. Transition between two pictures: add end_image_url, with a model and mode that take an end frame
+   (e.g. model="kling-v2-6", mode="pro", or kling-v3).
+4. Longer video: take video_id from the succeeded task and call kling_extend_video(video_id=..., prompt=...)
+   with kling-v1, kling-v1-6 or kling-v2-5-turbo.
+5. Vertical video for phones: aspect_ratio="9:16".
+6. Several shots in one clip: kling_generate_storyboard(request={{"model": "kling-v3", "shot_type":
+   "customize", "duration": 9, "multi_prompt": [3 shots of 3 s, indexed 1..3]}}).
+7. Put a person from a photo into a scene: kling_generate_video(model="kling-v3-omni",
+   image_list=[{{"image_url": "..."}}], prompt="The person from <<<image_1>>> walks on a beach").
+8. Copy a dance onto a character: kling_generate_motion(image_url=..., video_url=...).
+9. Make someone say a line: kling_lip_sync(mode="text2video", video_id=..., text="...", voice_id=...).
+10. Many tasks at once: submit them, then poll all with one kling_get_tasks_batch(task_ids=[...]).
+
+Default model is {DEFAULTS.model}; pick another with kling_list_models(capability="audio") and the like.
+"""
+
+
+def prompt_suggestions() -> str:
+    return f"""\
+# Writing Kling prompts
+
+- Describe subject, action, setting, lighting, camera and mood, in that order, in plain sentences:
+  "A red fox trots through fresh snow at dawn, low golden light, the camera tracks beside it, calm mood."
+- One main action per clip; for several actions use kling_generate_storyboard.
+- Motion words help image-to-video: "slowly turns her head", "waves crash", "petals open".
+- negative_prompt (at most {NEGATIVE_PROMPT_MAX} characters; not with kling-o1 or Omni references) lists what
+  to avoid: "blurry, distorted hands, text, watermark".
+- Camera presets for camera_control.type: simple (with config pan/tilt/roll/zoom/horizontal/vertical
+  from -1 to 1), down_back, forward_up, left_turn_forward, right_turn_forward.
+- Omni references must be cited in the prompt: <<<image_1>>>, <<<video_1>>>; subjects <<<element_1>>>;
+  voices <<<voice_1>>>. Uncited references are rejected before sending, since upstream ignores them.
+- Model picks: kling-v3 for quality, sound and camera moves; {TURBO_MODEL} (kling_generate_turbo_video)
+  for speed; kling-v3-omni or kling-o1 for references; kling-v2-6 pro for sound on a budget.
+"""
+
+
+def all_prompts() -> list[PromptSpec]:
+    return [
+        PromptSpec(
+            "kling_video_generation_guide",
+            "Kling video generation guide",
+            "Which tool and model fit which goal, the defaults, and how to poll.",
+            generation_guide,
+        ),
+        PromptSpec(
+            "kling_workflow_examples",
+            "Kling workflow examples",
+            "Step-by-step examples: text, image, transition, extend, storyboard, Omni, motion, lip-sync.",
+            workflow_examples,
+        ),
+        PromptSpec(
+            "kling_prompt_suggestions",
+            "Kling prompt writing tips",
+            "How to write prompts, negative prompts, camera moves and reference citations.",
+            prompt_suggestions,
+        ),
+    ]

@@ -1,0 +1,89 @@
+"""Build the MCP server: every tool from the inventory, the prompts, the model catalogue as a
+resource, and one shared runtime. Whoever runs the server opens the upstream pool around it."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+
+from app import __version__
+from app.http.cancel_frames import CancelRegistry
+from app.mcp.observer import RequestObserver
+from app.mcp.prompts import PromptSpec, all_prompts
+from app.mcp.results import presenting_results
+from app.mcp.tools.catalogue import models_result
+from app.mcp.tools.inventory import all_tools
+from app.mcp.tools.runtime import ToolRuntime
+from app.metrics import Metrics
+from app.settings import Settings
+from app.upstream.client import UpstreamClient
+
+SERVER_NAME = "kling-mcp"
+MODELS_RESOURCE = "kling://models"
+
+INSTRUCTIONS = """\
+Make videos with Kling through the AceDataCloud API, using the caller's own API token.
+Generation tools return a task_id at once and spend credits; poll with kling_get_task or
+kling_get_tasks_batch (free) until terminal is true. kling_list_models shows what each model can do.\
+"""
+
+
+def build_mcp_server(
+    settings: Settings,
+    upstream: UpstreamClient,
+    *,
+    stdio_token: str | None = None,
+    cancellations: CancelRegistry | None = None,
+    metrics: Metrics | None = None,
+) -> MCPServer[Any]:
+    registry = CancelRegistry() if cancellations is None else cancellations
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[ToolRuntime]:
+        # Entered once per transport (the HTTP app runs two), so it only hands out the runtime.
+        yield ToolRuntime(
+            settings=settings, upstream=upstream, stdio_token=stdio_token, cancellations=registry
+        )
+
+    server: MCPServer[Any] = MCPServer(
+        SERVER_NAME,
+        title="Kling video generation",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        lifespan=lifespan,
+        log_level=settings.log_level,
+        middleware=[RequestObserver(metrics or Metrics())],
+    )
+    for spec in all_tools():
+        server.add_tool(
+            presenting_results(spec.handler),
+            name=spec.name,
+            title=spec.title,
+            description=spec.describe(settings),
+            annotations=spec.annotations,
+            structured_output=True,
+        )
+    for prompt in all_prompts():
+        _add_prompt(server, prompt)
+
+    @server.resource(
+        MODELS_RESOURCE,
+        name="kling-models",
+        title="Kling models and capabilities",
+        description="The model table the generation tools check requests against, with every default.",
+        mime_type="application/json",
+    )
+    def models_resource() -> str:
+        return models_result().model_dump_json(exclude_none=True)
+
+    return server
+
+
+def _add_prompt(server: MCPServer[Any], spec: PromptSpec) -> None:
+    def render() -> str:
+        return spec.render()
+
+    server.prompt(name=spec.name, title=spec.title, description=spec.description)(render)

@@ -1,0 +1,236 @@
+"""The one list of tools this server exposes. Registration, `kling_list_actions`, the README table
+and the tests all read it; adding a tool is one `ToolSpec` here plus its handler in a domain module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mcp.server.mcpserver import Context
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from app.kling.catalog import DEFAULTS
+from app.kling.status import Absent, CompactModel
+from app.mcp.tools import catalogue, commerce, media, tasks, video
+from app.settings import Settings
+
+READ_ONLY = tasks.READ_ONLY
+GENERATES = video.GENERATES
+LOCAL_READ = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    title: str
+    domain: str
+    handler: Callable[..., Any]
+    description: str
+    annotations: ToolAnnotations
+    cost: str | None = None  # what a call costs, where upstream publishes a price
+
+    @property
+    def spends_credits(self) -> bool:
+        return self.annotations.read_only_hint is not True
+
+    def describe(self, settings: Settings) -> str:
+        """The description with this deployment's limits and the defaults filled in."""
+        return self.description.format(**settings.model_dump(), **DEFAULTS.as_format_args(), cost=self.cost)
+
+    @property
+    def summary(self) -> str:
+        """The first line of the description, for tables; it names no setting."""
+        return self.description.split("\n", 1)[0].replace("\\", "")
+
+
+def all_tools() -> list[ToolSpec]:
+    return [
+        # --- video generation ---------------------------------------------------------------
+        ToolSpec(
+            "kling_generate_video",
+            "Generate a Kling video from text",
+            "video",
+            video.kling_generate_video,
+            video.GENERATE_VIDEO_DESCRIPTION,
+            GENERATES,
+        ),
+        ToolSpec(
+            "kling_generate_video_from_image",
+            "Animate an image with Kling",
+            "video",
+            video.kling_generate_video_from_image,
+            video.GENERATE_FROM_IMAGE_DESCRIPTION,
+            GENERATES,
+        ),
+        ToolSpec(
+            "kling_extend_video",
+            "Extend a Kling video",
+            "video",
+            video.kling_extend_video,
+            video.EXTEND_DESCRIPTION,
+            GENERATES,
+        ),
+        ToolSpec(
+            "kling_generate_turbo_video",
+            "Fast Kling video with sound",
+            "video",
+            video.kling_generate_turbo_video,
+            video.TURBO_DESCRIPTION,
+            GENERATES,
+        ),
+        ToolSpec(
+            "kling_generate_storyboard",
+            "Multi-shot Kling video",
+            "video",
+            video.kling_generate_storyboard,
+            video.STORYBOARD_DESCRIPTION,
+            GENERATES,
+        ),
+        ToolSpec(
+            "kling_generate_with_assets",
+            "Kling video with saved subjects or voices",
+            "video",
+            video.kling_generate_with_assets,
+            video.ASSETS_DESCRIPTION,
+            GENERATES,
+            cost="voice videos cost 1.68 credits per second of actual output",
+        ),
+        # --- other media -------------------------------------------------------------------
+        ToolSpec(
+            "kling_generate_motion",
+            "Transfer motion onto a character",
+            "media",
+            media.kling_generate_motion,
+            media.MOTION_DESCRIPTION,
+            GENERATES,
+        ),
+        ToolSpec(
+            "kling_lip_sync",
+            "Lip-sync a video",
+            "media",
+            media.kling_lip_sync,
+            media.LIP_SYNC_DESCRIPTION,
+            GENERATES,
+            cost="2.45 credits per successful call; rejected calls are free",
+        ),
+        ToolSpec(
+            "kling_talking_photo",
+            "Make a photo talk",
+            "media",
+            media.kling_talking_photo,
+            media.TALKING_PHOTO_DESCRIPTION,
+            GENERATES,
+            cost="16.45 credits for 5 s, 30.45 for 10 s",
+        ),
+        # --- commerce ----------------------------------------------------------------------
+        ToolSpec(
+            "kling_goods_studio",
+            "Product showcase video",
+            "commerce",
+            commerce.kling_goods_studio,
+            commerce.GOODS_STUDIO_DESCRIPTION,
+            GENERATES,
+            cost="billed per second of output: 2.38 credits/s at 720p, 2.8 at 1080p; failed tasks are free",
+        ),
+        ToolSpec(
+            "kling_video_commerce",
+            "Talking presenter video for e-commerce",
+            "commerce",
+            commerce.kling_video_commerce,
+            commerce.VIDEO_COMMERCE_DESCRIPTION,
+            GENERATES,
+            cost="billed per second of output: 1.4 (720p) / 1.68 (1080p) credits/s for a plain avatar, "
+            "1.96 / 2.24 with a product; failed tasks are free",
+        ),
+        # --- tasks: read-only status queries ---------------------------------------------------
+        ToolSpec(
+            "kling_get_task",
+            "Get Kling task status",
+            "tasks",
+            tasks.kling_get_task,
+            tasks.GET_TASK_DESCRIPTION,
+            READ_ONLY,
+        ),
+        ToolSpec(
+            "kling_get_tasks_batch",
+            "Get many Kling task statuses",
+            "tasks",
+            tasks.kling_get_tasks_batch,
+            tasks.GET_TASKS_BATCH_DESCRIPTION,
+            READ_ONLY,
+        ),
+        ToolSpec(
+            "kling_wait_for_tasks",
+            "Wait for Kling tasks to finish",
+            "tasks",
+            tasks.kling_wait_for_tasks,
+            tasks.WAIT_FOR_TASKS_DESCRIPTION,
+            READ_ONLY,
+        ),
+        # --- catalogue -----------------------------------------------------------------------
+        ToolSpec(
+            "kling_list_models",
+            "List Kling models and capabilities",
+            "catalogue",
+            catalogue.kling_list_models,
+            catalogue.LIST_MODELS_DESCRIPTION,
+            LOCAL_READ,
+        ),
+        ToolSpec(
+            "kling_list_actions",
+            "List this server's tools",
+            "catalogue",
+            kling_list_actions,
+            LIST_ACTIONS_DESCRIPTION,
+            LOCAL_READ,
+        ),
+    ]
+
+
+class ActionInfo(CompactModel):
+    tool: str
+    domain: str
+    summary: str = Field(description="What the tool does.")
+    spends_credits: bool
+    cost: str | Absent = Field(default=None, description="What a call costs, where upstream publishes it.")
+
+
+class ActionsResult(CompactModel):
+    actions: list[ActionInfo]
+    workflow: str = Field(description="How the tools fit together.")
+
+
+WORKFLOW = (
+    "1. Pick a generation tool (kling_list_models helps choose a model). 2. It returns a task_id and "
+    "poll_after_seconds. 3. Poll kling_get_task (one task) or kling_get_tasks_batch (several) until "
+    "terminal is true. 4. Use video_url; pass video_id to kling_extend_video or kling_lip_sync."
+)
+
+LIST_ACTIONS_DESCRIPTION = """\
+List every tool of this server with what it does, whether it spends credits and what it costs, \
+plus the submit-then-poll workflow.
+
+Use it to find the right tool for a task. Read-only and free: no upstream call, no credits. For \
+model capabilities use kling_list_models.\
+"""
+
+
+def actions_result() -> ActionsResult:
+    return ActionsResult(
+        actions=[
+            ActionInfo(
+                tool=s.name, domain=s.domain, summary=s.summary, spends_credits=s.spends_credits, cost=s.cost
+            )
+            for s in all_tools()
+        ],
+        workflow=WORKFLOW,
+    )
+
+
+async def kling_list_actions(ctx: Context[Any]) -> ActionsResult:
+    return actions_result()

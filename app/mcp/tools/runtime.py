@@ -1,0 +1,45 @@
+"""What a tool needs from the running server: settings, the pooled upstream client, the caller's token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mcp.server.mcpserver import Context
+
+from app.http.cancel_frames import CancelRegistry
+from app.http.tokens import parse_bearer
+from app.mcp.results import ToolFailure
+from app.settings import Settings
+from app.upstream.client import UpstreamClient
+
+
+@dataclass(frozen=True)
+class ToolRuntime:
+    settings: Settings
+    upstream: UpstreamClient
+    # Set only by `kling-mcp stdio`, where one local user owns the process. Over HTTP it is always
+    # None, so a caller without a token can never spend somebody else's.
+    stdio_token: str | None = None
+    cancellations: CancelRegistry = field(default_factory=CancelRegistry)
+
+
+def runtime_of(ctx: Context[Any]) -> ToolRuntime:
+    runtime = ctx.request_context.lifespan_context
+    if not isinstance(runtime, ToolRuntime):  # pragma: no cover - a wiring bug, not a caller error
+        raise TypeError("the MCP server lifespan must yield a ToolRuntime")
+    return runtime
+
+
+def caller_token(ctx: Context[Any]) -> str:
+    """The token of the caller of *this* request: its own Authorization header, never a shared value."""
+    headers = ctx.headers
+    # Over HTTP only the request's own header counts; the stdio token exists only in stdio mode.
+    token = parse_bearer(headers.get("authorization")) if headers is not None else runtime_of(ctx).stdio_token
+    if token is None:
+        raise ToolFailure(
+            "auth_missing",
+            "No AceDataCloud API token came with this call.",
+            next_step="Send 'Authorization: Bearer <token>' (HTTP) or set ACEDATACLOUD_API_TOKEN (stdio).",
+        )
+    return token

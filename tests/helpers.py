@@ -1,0 +1,198 @@
+"""The one helpers module of the tests: real uvicorn servers on loopback, the simulator, SDK clients,
+the `kling-mcp` process, and readers for tool results. Fixtures built on these are in conftest.py.
+
+Every end-to-end test talks HTTP over 127.0.0.1: the MCP SDK's client -> uvicorn -> our app ->
+httpx2 -> uvicorn -> the simulator. Nothing is mocked on that path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import anyio
+import httpx2
+import uvicorn
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.types import CallToolResult, TextContent
+from starlette.types import ASGIApp
+
+from app.http.app import create_app
+from app.mcp.results import ERROR_META_KEY
+from app.settings import Settings
+from app.simulator.app import create_simulator_app
+from app.simulator.config import SimulatorConfig
+
+Mode = Literal["legacy", "2026-07-28"]
+MODES: tuple[Mode, ...] = ("legacy", "2026-07-28")
+
+# Media URLs for generation requests; the simulator never fetches them.
+IMG = "https://cdn.example.com/a.png"
+IMG2 = "https://cdn.example.com/b.png"
+VID = "https://cdn.example.com/clip.mp4"
+AUDIO = "https://cdn.example.com/line.mp3"
+
+ENTRY = [sys.executable, "-m", "app"]
+
+
+@contextlib.asynccontextmanager
+async def serve(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Run `app` under a real uvicorn on a free loopback port; yield its base URL."""
+    sock = socket.socket(
+        socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+    )  # TCP_NODELAY: see app/http/serving.py
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on", timeout_graceful_shutdown=1))
+    async with anyio.create_task_group() as group:
+        group.start_soon(lambda: server.serve(sockets=[sock]))
+        with anyio.fail_after(10):
+            while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+                await anyio.sleep(0.01)
+        try:
+            yield f"http://{host}:{sock.getsockname()[1]}"
+        finally:
+            server.should_exit = True
+
+
+@dataclass
+class Simulator:
+    """A running simulator and a client for its `/_sim/*` controls."""
+
+    url: str
+    http: httpx2.AsyncClient
+
+    async def submit(self, token: str, prompt: str = "a red fox in snow", **fields: Any) -> str:
+        body = {"action": "text2video", "prompt": prompt, "async": True, **fields}
+        response = await self.http.post(
+            "/kling/videos", json=body, headers={"authorization": f"Bearer {token}"}
+        )
+        response.raise_for_status()
+        return str(response.json()["task_id"])
+
+    async def seed(self, token: str, task_id: str, record: dict[str, Any]) -> None:
+        (
+            await self.http.post("/_sim/tasks", json={"token": token, "id": task_id, "record": record})
+        ).raise_for_status()
+
+    async def bulk(self, token: str, count: int, **fields: Any) -> list[str]:
+        response = await self.http.post("/_sim/tasks/bulk", json={"token": token, "count": count, **fields})
+        response.raise_for_status()
+        ids: list[str] = response.json()["ids"]
+        return ids
+
+    async def fault(self, **fault: Any) -> None:
+        (await self.http.post("/_sim/faults", json=fault)).raise_for_status()
+
+    async def configure(self, **patch: Any) -> None:
+        (await self.http.put("/_sim/config", json=patch)).raise_for_status()
+
+    async def journal(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = (await self.http.get("/_sim/requests")).json()
+        return result
+
+    async def stats(self) -> dict[str, Any]:
+        result: dict[str, Any] = (await self.http.get("/_sim/stats")).json()
+        return result
+
+
+@contextlib.asynccontextmanager
+async def running_simulator(task_seconds: float) -> AsyncIterator[Simulator]:
+    """The simulator under a real uvicorn, with a client for its controls."""
+    async with serve(create_simulator_app(SimulatorConfig(task_seconds=task_seconds))) as url:
+        async with httpx2.AsyncClient(base_url=url, timeout=10) as http:
+            yield Simulator(url=url, http=http)
+
+
+def settings_for(upstream_url: str, **overrides: Any) -> Settings:
+    """Settings for a test server: the simulator as upstream, quick retries."""
+    values: dict[str, Any] = {
+        "api_base_url": upstream_url,
+        "retry_backoff_seconds": 0.01,
+        "retry_backoff_max_seconds": 0.05,
+    }
+    return Settings(**{**values, **overrides})
+
+
+@contextlib.asynccontextmanager
+async def server_for(simulator: Simulator, **overrides: Any) -> AsyncIterator[str]:
+    """A running kling-mcp server whose upstream is the simulator; yields its base URL."""
+    async with serve(create_app(settings_for(simulator.url, **overrides))) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def mcp_client(base_url: str, token: str | None, mode: Mode) -> AsyncIterator[Client]:
+    """The SDK's own client over streamable HTTP, sending `token` as a bearer header."""
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    async with httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=120)) as http:
+        async with Client(streamable_http_client(f"{base_url}/mcp", http_client=http), mode=mode) as client:
+            yield client
+
+
+@dataclass
+class Stack:
+    """Simulator, server and one connected SDK client, shared by a module's many small tests."""
+
+    sim: Simulator
+    client: Client
+
+
+@contextlib.asynccontextmanager
+async def running_stack(token: str, mode: Mode, *, task_seconds: float) -> AsyncIterator[Stack]:
+    async with (
+        running_simulator(task_seconds) as sim,
+        server_for(sim) as url,
+        mcp_client(url, token, mode) as c,
+    ):
+        yield Stack(sim=sim, client=c)
+
+
+McpClientFactory = Callable[[str | None, Mode], contextlib.AbstractAsyncContextManager[Client]]
+
+
+def text_of(result: CallToolResult) -> str:
+    return " ".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+def error_of(result: CallToolResult) -> dict[str, Any]:
+    """The machine-readable facts of a tool error."""
+    assert result.is_error, result
+    assert result.meta is not None
+    details: dict[str, Any] = result.meta[ERROR_META_KEY]
+    return details
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without any kling-mcp, AceDataCloud or simulator setting."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("KLING_MCP_", "ACEDATACLOUD_", "KLING_SIM_"))
+    }
+    return {**env, **extra}
+
+
+@contextlib.asynccontextmanager
+async def running_server(*args: str, env: dict[str, str]) -> AsyncIterator[tuple[str, str]]:
+    """Start `kling-mcp serve --simulate` and yield (mcp base URL, simulator URL) read from its log."""
+    process = await anyio.open_process([*ENTRY, "serve", "--simulate", "--port", "0", *args], env=env)
+    assert process.stderr is not None
+    log = ""
+    try:
+        with anyio.fail_after(20):
+            while "MCP endpoint" not in log or "startup complete" not in log:
+                log += (await process.stderr.receive()).decode()
+        server = re.search(r"MCP endpoint (http://[\d.:]+)/mcp", log)
+        sim = re.search(r"simulator on (http://[\d.:]+)", log)
+        assert server and sim, log
+        yield server.group(1), sim.group(1)
+    finally:
+        process.terminate()
+        with anyio.fail_after(10):
+            await process.wait()

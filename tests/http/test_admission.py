@@ -1,0 +1,95 @@
+"""Admission limits: the per-token rate (429) and the in-flight cap (503) answer at once, as JSON-RPC."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+
+from app.http.admission import TokenBuckets
+from tests.helpers import Simulator, mcp_client, server_for
+
+pytestmark = pytest.mark.anyio
+
+HEADERS = {"accept": "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25"}
+
+
+def call(task_id: str) -> dict[str, Any]:
+    params = {"name": "kling_get_task", "arguments": {"task_id": task_id}}
+    return {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params}
+
+
+def test_buckets_allow_a_burst_then_pace() -> None:
+    buckets = TokenBuckets(per_minute=60, burst=2, max_callers=100)
+    assert buckets.take("a", now=0.0) == 0 and buckets.take("a", now=0.0) == 0
+    assert buckets.take("a", now=0.0) == pytest.approx(1.0)  # one a second
+    assert buckets.take("b", now=0.0) == 0  # callers are independent
+    assert buckets.take("a", now=2.0) == 0
+
+
+def test_buckets_forget_the_least_recent_callers() -> None:
+    buckets = TokenBuckets(per_minute=60, burst=1, max_callers=2)
+    for key in ("a", "b", "c"):
+        buckets.take(key, now=0.0)
+    assert buckets.take("a", now=0.0) == 0  # "a" was dropped, so it starts with a full bucket
+
+
+@pytest.mark.e2e
+async def test_rate_limit_is_per_token_and_a_json_rpc_error(simulator: Simulator) -> None:
+    async with (
+        server_for(simulator, rate_limit_per_minute=2) as url,
+        httpx2.AsyncClient(base_url=url) as http,
+    ):
+        answers = [
+            await http.post("/mcp", json=call("x"), headers={**HEADERS, "authorization": "Bearer tok-a"})
+            for _ in range(3)
+        ]
+        other = await http.post("/mcp", json=call("x"), headers={**HEADERS, "authorization": "Bearer tok-b"})
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert other.status_code == 200
+    limited = answers[2]
+    assert int(limited.headers["retry-after"]) >= 1
+    error = limited.json()["error"]
+    assert error["code"] == -32000 and "2 requests per minute" in error["message"]
+
+
+@pytest.mark.e2e
+async def test_rate_limited_sdk_call_surfaces_the_message(simulator: Simulator) -> None:
+    async with server_for(simulator, rate_limit_per_minute=1, rate_limit_burst=3) as url:
+        with pytest.raises(BaseException) as caught:  # noqa: PT011, PT012 - the SDK wraps it in groups
+            async with mcp_client(url, "tok-sdk", "2026-07-28") as client:
+                for _ in range(5):
+                    await client.call_tool("kling_get_task", {"task_id": "x"})
+    assert "Rate limit: 1 requests per minute per API token" in "".join(leaf_messages(caught.value))
+
+
+def leaf_messages(exc: BaseException) -> list[str]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [m for inner in exc.exceptions for m in leaf_messages(inner)]
+    return [str(exc)]
+
+
+@pytest.mark.e2e
+async def test_saturation_is_answered_at_once_with_503(simulator: Simulator) -> None:
+    await simulator.configure(latency_ms=800)
+    statuses: list[tuple[int, float]] = []
+    async with (
+        server_for(simulator, max_concurrent_requests=2) as url,
+        httpx2.AsyncClient(base_url=url) as http,
+    ):
+
+        async def post() -> None:
+            started = time.monotonic()
+            response = await http.post(
+                "/mcp", json=call("x"), headers={**HEADERS, "authorization": "Bearer t"}
+            )
+            statuses.append((response.status_code, time.monotonic() - started))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(6):
+                group.start_soon(post)
+    assert sorted(s for s, _ in statuses) == [200, 200, 503, 503, 503, 503]
+    assert all(took < 0.5 for status, took in statuses if status == 503)  # shed at once, not queued
