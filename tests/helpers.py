@@ -22,6 +22,7 @@ import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextContent
+from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from app.http.app import create_app
@@ -196,3 +197,34 @@ async def running_server(*args: str, env: dict[str, str]) -> AsyncIterator[tuple
         process.terminate()
         with anyio.fail_after(10):
             await process.wait()
+
+
+# --- in-process (ASGI, no socket) ------------------------------------------------------------------
+
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
+}
+MCP_HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+
+
+def unreachable_upstream(request: httpx2.Request) -> httpx2.Response:
+    raise AssertionError(f"no upstream call expected, got {request.url}")
+
+
+@contextlib.asynccontextmanager
+async def client_for(app: Starlette, host: str = "localhost:8000") -> AsyncIterator[httpx2.AsyncClient]:
+    async with app.router.lifespan_context(app), httpx2.ASGITransport(app) as transport:
+        async with httpx2.AsyncClient(transport=transport, base_url=f"http://{host}") as http:
+            yield http
+
+
+def make_app(**overrides: Any) -> Starlette:
+    """A fresh app for in-process tests, whose upstream must not be called."""
+    return create_app(Settings(**overrides), upstream_transport=httpx2.MockTransport(unreachable_upstream))

@@ -26,6 +26,7 @@ from app.http.auth import MCP_PATH, METADATA_PATH, BearerAuthMiddleware, metadat
 from app.http.cancel_frames import CancelRegistry, LegacyCancelMiddleware
 from app.http.routing import TransportRouter
 from app.mcp.server import SERVER_NAME, build_mcp_server
+from app.mcp.tools.inventory import streaming_tools
 from app.metrics import Metrics
 from app.settings import Settings
 from app.upstream.client import UpstreamClient
@@ -101,7 +102,9 @@ def create_app(
             *([Route("/metrics", metrics_endpoint)] if settings.metrics_enabled else []),
             Route(METADATA_PATH, metadata_endpoint),
             Route("/.well-known/oauth-protected-resource", metadata_endpoint),
-            Mount("/", app=TransportRouter(streaming_app, plain_app)),  # last: it matches every path
+            Mount(
+                "/", app=TransportRouter(streaming_app, plain_app, streaming_tools=streaming_tools())
+            ),  # last: it matches every path
         ],
         middleware=[
             Middleware(BearerAuthMiddleware, settings=settings),

@@ -19,12 +19,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.http.body import read_body, replay, small_body_length
 
 HANDSHAKE_ERA_VERSIONS = frozenset({"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"})
-STREAMING_TOOLS = frozenset({"kling_wait_for_tasks"})  # long calls: need pings, progress and cancel-on-close
 MAX_ROUTED_BODY = 64 * 1024  # larger bodies go to the SSE transport unread
 
 
-def needs_stream(body: bytes) -> bool:
-    """Whether a 2025-era JSON-RPC body should be answered over SSE."""
+def needs_stream(body: bytes, streaming_tools: frozenset[str]) -> bool:
+    """Whether a 2025-era JSON-RPC body should be answered over SSE: it asks for progress, or calls
+    one of `streaming_tools` (long calls, marked in the tool inventory)."""
     try:
         message: Any = json.loads(body)
     except ValueError:
@@ -37,13 +37,14 @@ def needs_stream(body: bytes) -> bool:
     meta = params.get("_meta")
     if isinstance(meta, dict) and "progressToken" in meta:
         return True
-    return message.get("method") == "tools/call" and params.get("name") in STREAMING_TOOLS
+    return message.get("method") == "tools/call" and params.get("name") in streaming_tools
 
 
 class TransportRouter:
-    def __init__(self, streaming: ASGIApp, plain: ASGIApp) -> None:
+    def __init__(self, streaming: ASGIApp, plain: ASGIApp, *, streaming_tools: frozenset[str]) -> None:
         self.streaming = streaming
         self.plain = plain
+        self.streaming_tools = streaming_tools
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -56,5 +57,5 @@ class TransportRouter:
             await self.streaming(scope, receive, send)
             return
         messages, body = await read_body(receive)
-        target = self.streaming if needs_stream(body) else self.plain
+        target = self.streaming if needs_stream(body, self.streaming_tools) else self.plain
         await target(scope, replay(messages, receive), send)

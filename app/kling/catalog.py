@@ -1,8 +1,10 @@
-"""The one table of Kling models, what each can do, and every default the tools use.
+"""The one table of Kling models, what each can do, and every default and limit the tools use.
 
-Everything else reads from here: the rules checked before a credit is spent (`rules.py`), the tool
-schemas' defaults, `kling_list_models`, the prompts and the README's model table. The `Literal`
-enums below are the schema types; `tests/kling/test_catalog.py` checks they match the table.
+Everything else reads from here: the rules checked before a credit is spent (`rules/`), the tool
+schemas and descriptions (through `phrases.py`), `kling_list_models`, the prompts and the docs'
+model table. No model id or capability limit is written anywhere else in the server (the
+simulator keeps its own table on purpose); `tests/kling/test_catalog.py` checks both that and that
+the `Literal` enums below, the schema types, match the table.
 Source: the capability matrix in the upstream contract (AceDataCloud Kling guides).
 """
 
@@ -56,6 +58,8 @@ class ModelSpec:
     # Features this model allows only at 5 seconds ("end_frame", "camera").
     five_second_only: frozenset[str] = frozenset()
     omni_references: bool = False  # image_list / video_list
+    # Seconds an Omni reference video may last, for models that take one.
+    reference_video_seconds: tuple[float, float] | None = None
     always_omni: bool = False  # every request is an Omni request (no negative_prompt, cfg, camera, 4k)
     negative_prompt: bool = True  # negative_prompt and cfg_scale
     audio_always_on: bool = False
@@ -166,6 +170,7 @@ MODELS: tuple[ModelSpec, ...] = (
         },
         durations=THREE_TO_FIFTEEN,
         omni_references=True,
+        reference_video_seconds=(3, 15.5),
         elements=True,
         multi_shot=True,
         tools=(
@@ -181,6 +186,7 @@ MODELS: tuple[ModelSpec, ...] = (
         modes={"std": _END, "pro": _END},
         durations=(5,),
         omni_references=True,
+        reference_video_seconds=(3, 10),
         always_omni=True,
         negative_prompt=False,
         elements=True,
@@ -198,6 +204,9 @@ MODELS: tuple[ModelSpec, ...] = (
 )
 
 MODELS_BY_ID: dict[str, ModelSpec] = {model.id: model for model in MODELS}
+VIDEO_TOOL = "kling_generate_video"
+# The models of the general video tools (text, image, assets): all but the turbo model.
+VIDEO_MODELS: tuple[ModelSpec, ...] = tuple(m for m in MODELS if VIDEO_TOOL in m.tools)
 
 
 def model(model_id: str) -> ModelSpec:
@@ -235,6 +244,19 @@ class Defaults:
 
 DEFAULTS = Defaults()
 
+
+@dataclass(frozen=True)
+class Picks:
+    """Which model the prompts suggest for what (editorial, from the upstream guides)."""
+
+    quality: VideoModel = "kling-v3"  # quality, sound and camera moves
+    fast: str = TURBO_MODEL
+    references: tuple[OmniModel, ...] = ("kling-v3-omni", "kling-o1")
+    budget_audio: VideoModel = "kling-v2-6"  # sound in pro mode, for less
+
+
+PICKS = Picks()
+
 # Limits from the upstream contract, named once.
 NEGATIVE_PROMPT_MAX = 200
 PROMPT_MAX = 2500
@@ -250,6 +272,47 @@ GOODS_IMAGES_MAX = 5
 GOODS_TITLE_MAX = 200
 GOODS_DESCRIPTION_MAX = 2000
 SPEECH_SCRIPT_MAX = 2000
+COMMERCE_TEXT_MAX = 2500  # the longest text item upstream takes (apparel product_info)
+ACTION_PROMPT_MAX = 500
+LIP_SYNC_VOICE_SPEED = (0.8, 2.0)
+SPEECH_RATES = (0.8, 1.0, 1.2)
+VOICE_MODE = "pro"  # voice references need this mode, with audio on
+MODE_RESOLUTION = {"std": "720p", "pro": "1080p"}  # turbo and the commerce tools name modes by resolution
+
+# Commerce content items: which take a URL (the rest take text), and which each tool accepts.
+ContentType = Literal[
+    "product_info",
+    "source_video",
+    "product_image",
+    "model_image",
+    "bgm",
+    "voice",
+    "ref_image",
+    "goods_title",
+    "goods_description",
+    "goods_price",
+    "goods_target_audience",
+    "goods_selling_point",
+    "avatar_image",
+    "avatar_id",
+    "speech_script",
+    "person_image",
+]
+URL_CONTENT = frozenset(
+    {"source_video", "product_image", "model_image", "bgm", "ref_image", "avatar_image", "person_image"}
+)
+PRODUCT_CONTENT = frozenset(
+    {
+        "ref_image",
+        "goods_title",
+        "goods_description",
+        "goods_price",
+        "goods_target_audience",
+        "goods_selling_point",
+    }
+)
+GOODS_STUDIO_CONTENT = frozenset({"ref_image", "goods_title", "goods_description"})
+VIDEO_COMMERCE_CONTENT = PRODUCT_CONTENT | {"avatar_image", "avatar_id", "speech_script"}
 
 # Rough job lengths from the upstream guides, for descriptions and first-poll hints.
 TYPICAL_SECONDS = {"video": 120, "talking_photo": 300, "lip_sync": 120, "motion": 180, "commerce": 300}

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.kling.catalog import DEFAULTS, MODELS, NEGATIVE_PROMPT_MAX, TURBO_MODEL
+from app.kling.catalog import DEFAULTS, MODELS, NEGATIVE_PROMPT_MAX, PICKS, model
+from app.kling.phrases import PHRASES as P
+from app.kling.phrases import modes_with
 from app.mcp.tools.inventory import all_tools
 
 
@@ -46,13 +48,14 @@ waiting poll_after_seconds between calls. Videos take 1-5 minutes; talking photo
 {_model_lines()}
 
 Defaults when you leave them out: model {DEFAULTS.model}, mode {DEFAULTS.mode}, {DEFAULTS.duration} s,
-aspect ratio {DEFAULTS.aspect_ratio}. 4k exists only on kling-v3 and kling-v3-omni. Native audio: kling-v2-6
-in pro mode, kling-v3, kling-v3-omni, and always on {TURBO_MODEL}. Camera control: kling-v3 in std/pro, or
-kling-v1 at 5 s. Call kling_list_models for the full table.
+aspect ratio {DEFAULTS.aspect_ratio}. 4k exists only on {P.models_4k}. Native audio: {P.audio_models},
+and always on {P.turbo_model}. Camera control: {P.camera_models}. Call kling_list_models for the full
+table.
 """
 
 
 def workflow_examples() -> str:
+    budget_end_frame_mode = modes_with(model(PICKS.budget_audio), "end_frame")[0]
     return f"""\
 # Kling workflows
 
@@ -60,13 +63,13 @@ def workflow_examples() -> str:
    kling_get_task(task_id) until status is succeeded; use video_url.
 2. Animate a picture: kling_generate_video_from_image(start_image_url=..., prompt="...").
 3. Transition between two pictures: add end_image_url, with a model and mode that take an end frame
-   (e.g. model="kling-v2-6", mode="pro", or kling-v3).
+   (e.g. model="{PICKS.budget_audio}", mode="{budget_end_frame_mode}", or {PICKS.quality}).
 4. Longer video: take video_id from the succeeded task and call kling_extend_video(video_id=..., prompt=...)
-   with kling-v1, kling-v1-6 or kling-v2-5-turbo.
+   with {P.extend_models_or}.
 5. Vertical video for phones: aspect_ratio="9:16".
-6. Several shots in one clip: kling_generate_storyboard(request={{"model": "kling-v3", "shot_type":
-   "customize", "duration": 9, "multi_prompt": [3 shots of 3 s, indexed 1..3]}}).
-7. Put a person from a photo into a scene: kling_generate_video(model="kling-v3-omni",
+6. Several shots in one clip: kling_generate_storyboard(request={{"model": "{DEFAULTS.storyboard_model}",
+   "shot_type": "customize", "duration": 9, "multi_prompt": [3 shots of 3 s, indexed 1..3]}}).
+7. Put a person from a photo into a scene: kling_generate_video(model="{PICKS.references[0]}",
    image_list=[{{"image_url": "..."}}], prompt="The person from <<<image_1>>> walks on a beach").
 8. Copy a dance onto a character: kling_generate_motion(image_url=..., video_url=...).
 9. Make someone say a line: kling_lip_sync(mode="text2video", video_id=..., text="...", voice_id=...).
@@ -84,14 +87,14 @@ def prompt_suggestions() -> str:
   "A red fox trots through fresh snow at dawn, low golden light, the camera tracks beside it, calm mood."
 - One main action per clip; for several actions use kling_generate_storyboard.
 - Motion words help image-to-video: "slowly turns her head", "waves crash", "petals open".
-- negative_prompt (at most {NEGATIVE_PROMPT_MAX} characters; not with kling-o1 or Omni references) lists what
-  to avoid: "blurry, distorted hands, text, watermark".
+- negative_prompt (at most {NEGATIVE_PROMPT_MAX} characters; not with {P.no_negative_prompt_models} or Omni
+  references) lists what to avoid: "blurry, distorted hands, text, watermark".
 - Camera presets for camera_control.type: simple (with config pan/tilt/roll/zoom/horizontal/vertical
   from -1 to 1), down_back, forward_up, left_turn_forward, right_turn_forward.
 - Omni references must be cited in the prompt: <<<image_1>>>, <<<video_1>>>; subjects <<<element_1>>>;
   voices <<<voice_1>>>. Uncited references are rejected before sending, since upstream ignores them.
-- Model picks: kling-v3 for quality, sound and camera moves; {TURBO_MODEL} (kling_generate_turbo_video)
-  for speed; kling-v3-omni or kling-o1 for references; kling-v2-6 pro for sound on a budget.
+- Model picks: {PICKS.quality} for quality, sound and camera moves; {PICKS.fast} (kling_generate_turbo_video)
+  for speed; {" or ".join(PICKS.references)} for references; {PICKS.budget_audio} pro for sound on a budget.
 """
 
 

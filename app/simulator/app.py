@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from app.simulator import rules
+from app.simulator import rejections
 from app.simulator.config import SimulatorConfig
 from app.simulator.faults import Fault, FaultQueue
 from app.simulator.store import Outcome, TaskStore
@@ -150,12 +150,12 @@ def submission(type: str, check: Callable[[dict[str, Any]], str | None], shape: 
 
 KLING_ROUTES: dict[str, Handler] = {
     "/kling/tasks": tasks_endpoint,
-    "/kling/videos": submission("videos", lambda body: rules.first_error(body, rules.VIDEO_CHECKS)),
-    "/kling/motion": submission("motion", rules.motion_error),
-    "/kling/lip-sync": submission("lip-sync", rules.lip_sync_error, shape="flat"),
-    "/kling/talking-photo": submission("talking-photo", rules.talking_photo_error),
-    "/kling/goods-studio": submission("goods-studio", rules.goods_studio_error),
-    "/kling/video-commerce": submission("video-commerce", rules.video_commerce_error),
+    "/kling/videos": submission("videos", lambda body: rejections.first_error(body, rejections.VIDEO_CHECKS)),
+    "/kling/motion": submission("motion", rejections.motion_error),
+    "/kling/lip-sync": submission("lip-sync", rejections.lip_sync_error, shape="flat"),
+    "/kling/talking-photo": submission("talking-photo", rejections.talking_photo_error),
+    "/kling/goods-studio": submission("goods-studio", rejections.goods_studio_error),
+    "/kling/video-commerce": submission("video-commerce", rejections.video_commerce_error),
 }
 
 

@@ -1,4 +1,5 @@
-"""Everything that can go wrong talking to the Kling API, as one exception tree.
+"""Everything that can go wrong talking to the Kling API: the `UpstreamError` branch of the one error
+tree (`app/errors.py`).
 
     UpstreamError
     ├── UpstreamTransportError          no usable HTTP response
@@ -14,14 +15,17 @@
     └── UpstreamProtocolError           2xx whose body is not the documented JSON
 
 Each class carries a stable `kind` and a `next_step` sentence telling an agent what to do, so the
-tool layer can turn any of them into an actionable error without knowing the details.
-Errors never carry the caller's token.
+tool layer can turn any of them into an actionable error without knowing the details; each
+docstring says when it is raised (the README's Errors table is generated from them). Errors never
+carry the caller's token.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any, ClassVar
+
+from app.errors import KlingMcpError
 
 __all__ = [
     "UpstreamAuthError",
@@ -42,11 +46,10 @@ __all__ = [
 _MAX_BODY_EXCERPT = 200
 
 
-class UpstreamError(Exception):
-    kind: ClassVar[str] = "upstream_error"
-    retryable: ClassVar[bool] = False
+class UpstreamError(KlingMcpError):
+    """The Kling API call failed."""
+
     summary: ClassVar[str] = "The Kling API call failed"
-    next_step: ClassVar[str] = "Try again later."
 
     def __init__(
         self,
@@ -58,7 +61,6 @@ class UpstreamError(Exception):
         trace_id: str | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
         self.path = path
         self.http_status = http_status
         self.code = code
@@ -87,8 +89,13 @@ class UpstreamError(Exception):
         head = f"{self.summary} ({shown})" if shown else self.summary
         return f"{head}: {self.message} Next step: {self.next_step}"
 
+    def log_summary(self) -> str:
+        return f"{self.kind} status={self.http_status} code={self.code} trace_id={self.trace_id}"
+
 
 class UpstreamTransportError(UpstreamError):
+    """No usable answer: the connection to the Kling API failed or broke."""
+
     kind = "upstream_unavailable"
     retryable = True
     summary = "Could not reach the Kling API"
@@ -96,6 +103,8 @@ class UpstreamTransportError(UpstreamError):
 
 
 class UpstreamTimeout(UpstreamTransportError):
+    """The Kling API did not answer completely within the read or submit timeout."""
+
     kind = "upstream_timeout"
     summary = "The Kling API did not answer in time"
     next_step = (
@@ -111,12 +120,15 @@ class UpstreamConnectionError(UpstreamTransportError):
 
 
 class UpstreamStatusError(UpstreamError):
-    kind = "upstream_rejected"
+    """The Kling API answered with an HTTP error status."""
+
     summary = "The Kling API rejected the request"
     next_step = "Read the upstream message, fix the request and try again."
 
 
 class UpstreamAuthError(UpstreamStatusError):
+    """Upstream 401, or 400 `no_token` / `token_mismatched` / `disabled`: the token is not valid."""
+
     kind = "auth_failed"
     summary = "The Kling API did not accept the API token"
     next_step = (
@@ -126,6 +138,8 @@ class UpstreamAuthError(UpstreamStatusError):
 
 
 class UpstreamBalanceError(UpstreamStatusError):
+    """Upstream 403 `used_up`: the account has no balance left."""
+
     kind = "balance_used_up"
     summary = "The AceDataCloud account has no balance left"
     next_step = (
@@ -135,12 +149,16 @@ class UpstreamBalanceError(UpstreamStatusError):
 
 
 class UpstreamModerationError(UpstreamStatusError):
+    """Upstream 403 `forbidden` (and any other 403): content moderation blocked the request."""
+
     kind = "content_blocked"
     summary = "Kling content moderation blocked the request"
     next_step = "Rephrase the prompt or use other media; the same input will be blocked again."
 
 
 class UpstreamRateLimited(UpstreamStatusError):
+    """Upstream 429; its `Retry-After` is honoured, within a cap."""
+
     kind = "rate_limited"
     retryable = True
     summary = "The Kling API rate limit was hit"
@@ -155,12 +173,16 @@ class UpstreamRateLimited(UpstreamStatusError):
 
 
 class UpstreamBadRequest(UpstreamStatusError):
+    """Upstream 400, 404 or another 4xx: the parameters were refused."""
+
     kind = "bad_request"
     summary = "The Kling API rejected the parameters"
     next_step = "Correct the parameters named in the message and call again."
 
 
 class UpstreamServerError(UpstreamStatusError):
+    """Upstream 5xx."""
+
     kind = "upstream_failure"
     retryable = True
     summary = "The Kling API failed on its side"
@@ -168,6 +190,8 @@ class UpstreamServerError(UpstreamStatusError):
 
 
 class UpstreamProtocolError(UpstreamError):
+    """A 2xx answer whose body is not the documented JSON object."""
+
     kind = "upstream_malformed"
     retryable = True
     summary = "The Kling API sent a response this server cannot read"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +12,7 @@ from mcp import Client
 
 from app.kling import catalog
 from app.kling.catalog import DEFAULTS, MODELS, MODELS_BY_ID, literal_values
+from app.kling.phrases import PHRASES, join
 from app.mcp.server import MODELS_RESOURCE, build_mcp_server
 from app.mcp.tools.catalogue import models_result
 from app.settings import Settings
@@ -62,3 +66,71 @@ async def test_list_models_and_resource_come_from_the_table() -> None:
     assert [m["id"] for m in four_k["models"]] == ["kling-v3", "kling-v3-omni"]
     assert [m["id"] for m in voices["models"]] == ["kling-v2-6"]
     assert resource.contents[0].text == models_result().model_dump_json(exclude_none=True)  # type: ignore[union-attr]
+
+
+APP = Path(__file__).resolve().parents[2] / "app"
+# The catalogue itself, and the simulator, which keeps its own table so the tests can catch a disagreement.
+MAY_NAME_MODELS = {APP / "kling" / "catalog.py", *(APP / "simulator").glob("*.py")}
+
+
+def string_literals(source: str) -> list[tuple[int, str]]:
+    """Every string constant in a module, docstrings excepted (they may give examples)."""
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return sorted(
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    )
+
+
+def model_id_pattern() -> re.Pattern[str]:
+    """Any catalogue model id, in full or shortened ('v3-omni', 'v2-5-turbo'), or anything id-shaped."""
+    short = sorted(
+        {m.id.removeprefix("kling-") for m in MODELS if "-" in m.id.removeprefix("kling-")}, key=len
+    )
+    return re.compile(r"kling-[vo]\d|(?<![\w-])(" + "|".join(map(re.escape, reversed(short))) + r")(?![\w-])")
+
+
+def test_no_model_id_is_written_outside_the_catalogue() -> None:
+    pattern = model_id_pattern()
+    found = [
+        f"{path.relative_to(APP.parent)}:{line}: {text!r}"
+        for path in sorted(APP.rglob("*.py"))
+        if path not in MAY_NAME_MODELS
+        for line, text in string_literals(path.read_text(encoding="utf-8"))
+        if pattern.search(text)
+    ]
+    assert found == []
+
+
+def test_the_id_check_catches_an_id_in_a_string() -> None:
+    pattern = model_id_pattern()
+    literals = string_literals(
+        '"""Docstring: kling-v3."""\nx = f"use kling-v3-omni"\ny = "v2-5-turbo in pro"\n'
+    )
+    assert [text for _, text in literals if pattern.search(text)] == [
+        "use kling-v3-omni",
+        "v2-5-turbo in pro",
+    ]
+
+
+def test_commerce_content_tables_fit_the_schema_enum() -> None:
+    types = set(literal_values(catalog.ContentType))
+    tables = (catalog.URL_CONTENT, catalog.GOODS_STUDIO_CONTENT, catalog.VIDEO_COMMERCE_CONTENT)
+    assert all(table <= types for table in tables)
+    assert catalog.PRODUCT_CONTENT <= catalog.VIDEO_COMMERCE_CONTENT
+
+
+def test_phrases_follow_the_table() -> None:
+    assert PHRASES.models_4k == join([m.id for m in MODELS if "4k" in m.modes])
+    assert PHRASES.extend_models == join([m.id for m in MODELS if m.extend])
+    assert PHRASES.omni_models_or == join(sorted(m.id for m in MODELS if m.omni_references), "or")
+    assert PHRASES.shots_max == catalog.SHOTS_MAX

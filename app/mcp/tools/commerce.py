@@ -8,52 +8,26 @@ from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, Field, WithJsonSchema
 
 from app.kling.catalog import (
+    ACTION_PROMPT_MAX,
+    COMMERCE_TEXT_MAX,
     DEFAULTS,
-    GOODS_DESCRIPTION_MAX,
-    GOODS_IMAGES_MAX,
-    GOODS_TITLE_MAX,
-    SPEECH_SCRIPT_MAX,
+    SPEECH_RATES,
     AspectRatio,
+    ContentType,
 )
-from app.kling.rules.video import ContentItem, check_goods_studio, check_video_commerce
-from app.mcp.tools.inputs import CallbackUrl, HttpUrl, StrictInput
+from app.kling.phrases import PHRASES as P
+from app.kling.rules import GOODS_STUDIO, VIDEO_COMMERCE
+from app.mcp.tools.inputs import ID_MAX, CallbackUrl, HttpUrl, StrictInput
 from app.mcp.tools.submit import Submission, submit
-
-TEXT_MAX = 2500  # the longest text item upstream takes (apparel product_info); per-type limits are rules
-
-ContentType = Literal[
-    "product_info",
-    "source_video",
-    "product_image",
-    "model_image",
-    "bgm",
-    "voice",
-    "ref_image",
-    "goods_title",
-    "goods_description",
-    "goods_price",
-    "goods_target_audience",
-    "goods_selling_point",
-    "avatar_image",
-    "avatar_id",
-    "speech_script",
-    "person_image",
-]
 
 
 class Content(StrictInput):
     type: ContentType = Field(description="What this item is; images and videos take url, the rest text.")
-    text: str | None = Field(default=None, max_length=TEXT_MAX, description="For text types.")
+    text: str | None = Field(default=None, max_length=COMMERCE_TEXT_MAX, description="For text types.")
     url: HttpUrl | None = Field(default=None, description="For image, video and audio types.")
-    voice_id: str | None = Field(default=None, max_length=128, description="A voice, where a type takes one.")
-
-
-def _items(contents: list[Content]) -> list[ContentItem]:
-    return [ContentItem(type=c.type, text=c.text, url=c.url) for c in contents]
-
-
-def _dump(contents: list[Content]) -> list[dict[str, Any]]:
-    return [c.model_dump(exclude_none=True) for c in contents]
+    voice_id: str | None = Field(
+        default=None, max_length=ID_MAX, description="A voice, where a type takes one."
+    )
 
 
 # --- kling_goods_studio -----------------------------------------------------------------------------
@@ -68,8 +42,9 @@ class GoodsSettings(StrictInput):
 class GoodsRequest(StrictInput):
     contents: list[Content] = Field(
         min_length=2,
-        description="1-5 ref_image items (product photos), one goods_title (up to 200 characters), "
-        "optionally one goods_description (up to 2000).",
+        description=f"1-{P.goods_images_max} ref_image items (product photos), one goods_title (up to "
+        f"{P.goods_title_max} characters), optionally one goods_description "
+        f"(up to {P.goods_description_max}).",
     )
     settings: GoodsSettings
     watermark: bool | None = Field(default=None, description="Also return a watermarked copy.")
@@ -85,29 +60,20 @@ product use kling_video_commerce; for a free-form clip use kling_generate_video.
 
 Spends the caller's AceDataCloud credits, {cost}; not idempotent. Usually takes several minutes. \
 Takes one argument, request: contents (checked before \
-sending: 1-5 ref_image with url, exactly one goods_title with text up to 200 characters, at most \
-one goods_description up to 2000, nothing else) and settings (aspect_ratio and duration 15/30/60 \
+sending: 1-{goods_images_max} ref_image with url, exactly one goods_title with text up to \
+{goods_title_max} characters, at most one goods_description up to {goods_description_max}, nothing \
+else) and settings (aspect_ratio and duration 15/30/60 \
 required, resolution default {default_commerce_resolution}). Returns task_id and \
 poll_after_seconds: poll kling_get_task; the finished links are in result_urls.\
 """
 
 
 async def kling_goods_studio(request: GoodsRequest, ctx: Context[Any]) -> Submission:
-    limits = {"images": GOODS_IMAGES_MAX, "title": GOODS_TITLE_MAX, "description": GOODS_DESCRIPTION_MAX}
-    check_goods_studio(_items(request.contents), limits)
-    fields = {
-        "contents": _dump(request.contents),
-        "settings": request.settings.model_dump(),
-        "watermark": request.watermark,
-        "callback_url": request.callback_url,
-    }
-    return await submit(ctx, "/kling/goods-studio", fields, job="commerce")
+    GOODS_STUDIO.enforce(request)
+    return await submit(ctx, "/kling/goods-studio", request.model_dump(exclude_none=True), job="commerce")
 
 
 # --- kling_video_commerce ---------------------------------------------------------------------------
-
-
-SPEECH_RATES = (0.8, 1.0, 1.2)
 
 
 def _speech_rate(value: float) -> float:
@@ -124,20 +90,23 @@ SpeechRate = Annotated[
 class CommerceSettings(StrictInput):
     resolution: Literal["720p", "1080p"] = Field(default=DEFAULTS.commerce_resolution)
     aspect_ratio: Literal["9:16", "16:9"] = Field(default=DEFAULTS.commerce_aspect_ratio)
-    voice_id: str | None = Field(default=None, max_length=128, description="Required with avatar_image.")
+    voice_id: str | None = Field(default=None, max_length=ID_MAX, description="Required with avatar_image.")
     speech_rate: SpeechRate | None = Field(
         default=None, description="Plain character avatars only (no product items)."
     )
     allow_polish: bool | None = Field(default=None, description="Let Kling polish the script.")
     bgm_enabled: bool | None = Field(default=None, description="Add background music.")
-    action_prompt: str | None = Field(default=None, max_length=500, description="How the presenter moves.")
+    action_prompt: str | None = Field(
+        default=None, max_length=ACTION_PROMPT_MAX, description="How the presenter moves."
+    )
 
 
 class CommerceRequest(StrictInput):
     contents: list[Content] = Field(
         min_length=2,
-        description="One character (avatar_image or preset avatar_id), one speech_script (up to 2000 "
-        "characters), and optionally product items: ref_image (at least one) plus one goods_title.",
+        description="One character (avatar_image or preset avatar_id), one speech_script (up to "
+        f"{P.speech_script_max} characters), and optionally product items: ref_image (at least one) "
+        "plus one goods_title.",
     )
     settings: CommerceSettings = Field(default_factory=CommerceSettings)
     watermark: bool | None = Field(default=None, description="Also return a watermarked copy.")
@@ -154,7 +123,7 @@ kling_goods_studio; to make an existing photo talk with your own audio use kling
 Spends the caller's AceDataCloud credits, {cost}; not idempotent. Usually takes several minutes. \
 Takes one argument, request. Checked before sending: \
 exactly one character, either avatar_image (with settings.voice_id) or a preset avatar_id (no \
-voice_id); exactly one speech_script up to 2000 characters; with product items, at least one \
+voice_id); exactly one speech_script up to {speech_script_max} characters; with product items, at least one \
 ref_image and one goods_title; speech_rate only without product items. Defaults: \
 {default_commerce_resolution}, {default_commerce_aspect_ratio}. Returns task_id and \
 poll_after_seconds: poll kling_get_task; the finished links are in result_urls.\
@@ -162,18 +131,5 @@ poll_after_seconds: poll kling_get_task; the finished links are in result_urls.\
 
 
 async def kling_video_commerce(request: CommerceRequest, ctx: Context[Any]) -> Submission:
-    s = request.settings
-    check_video_commerce(
-        _items(request.contents),
-        voice_id=s.voice_id,
-        speech_rate=s.speech_rate,
-        script_max=SPEECH_SCRIPT_MAX,
-        title_max=GOODS_TITLE_MAX,
-    )
-    fields = {
-        "contents": _dump(request.contents),
-        "settings": s.model_dump(exclude_none=True),
-        "watermark": request.watermark,
-        "callback_url": request.callback_url,
-    }
-    return await submit(ctx, "/kling/video-commerce", fields, job="commerce")
+    VIDEO_COMMERCE.enforce(request)
+    return await submit(ctx, "/kling/video-commerce", request.model_dump(exclude_none=True), job="commerce")

@@ -6,13 +6,15 @@ the tool enforces. Objects forbid unknown fields: a misspelt key is an error, no
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.kling.catalog import DEFAULTS, PROMPT_MAX
+from app.kling.phrases import PHRASES
 
 URL_MAX = 2048
+ID_MAX = 128  # platform ids (videos, voices, avatars, elements) are far shorter; this bounds junk
 
 HttpUrl = Annotated[
     str,
@@ -27,6 +29,12 @@ CallbackUrl = Annotated[
 
 class StrictInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Dumpable(Protocol):
+    """An input model, as far as building an upstream body goes."""
+
+    def model_dump(self, *, exclude_none: bool = ...) -> dict[str, Any]: ...
 
 
 Axis = Annotated[float, Field(ge=-1, le=1)]
@@ -57,7 +65,7 @@ class ImageReference(StrictInput):
 
 class VideoReference(StrictInput):
     video_url: HttpUrl = Field(
-        description="MP4/MOV, at most 200 MB, 24-60 fps, 3-10 s (o1) or 3-15.5 s (v3-omni)."
+        description=f"MP4/MOV, at most 200 MB, 24-60 fps, {PHRASES.reference_video_seconds}."
     )
     refer_type: Literal["base", "feature"] = Field(
         default=DEFAULTS.refer_type,
@@ -70,8 +78,8 @@ class VideoReference(StrictInput):
 
 
 class ElementReference(StrictInput):
-    element_id: str = Field(min_length=1, max_length=128, description="A platform element (subject) id.")
+    element_id: str = Field(min_length=1, max_length=ID_MAX, description="A platform element (subject) id.")
 
 
 class VoiceReference(StrictInput):
-    voice_id: str = Field(min_length=1, max_length=128, description="A platform voice id.")
+    voice_id: str = Field(min_length=1, max_length=ID_MAX, description="A platform voice id.")

@@ -13,6 +13,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from app.kling.catalog import DEFAULTS
+from app.kling.phrases import PHRASES
 from app.kling.status import Absent, CompactModel
 from app.mcp.tools import catalogue, commerce, media, tasks, video
 from app.settings import Settings
@@ -33,6 +34,8 @@ class ToolSpec:
     description: str
     annotations: ToolAnnotations
     cost: str | None = None  # what a call costs, where upstream publishes a price
+    # A long call: answered over SSE even in the 2025 era, for progress, pings and cancel-on-close.
+    streams: bool = False
 
     @property
     def spends_credits(self) -> bool:
@@ -40,12 +43,19 @@ class ToolSpec:
 
     def describe(self, settings: Settings) -> str:
         """The description with this deployment's limits and the defaults filled in."""
-        return self.description.format(**settings.model_dump(), **DEFAULTS.as_format_args(), cost=self.cost)
+        return self.description.format(
+            **settings.model_dump(), **DEFAULTS.as_format_args(), **PHRASES.as_format_args(), cost=self.cost
+        )
 
     @property
     def summary(self) -> str:
         """The first line of the description, for tables; it names no setting."""
-        return self.description.split("\n", 1)[0].replace("\\", "")
+        first = self.description.split("\n", 1)[0].replace("\\", "")
+        return first.format(**DEFAULTS.as_format_args(), **PHRASES.as_format_args())
+
+
+def streaming_tools() -> frozenset[str]:
+    return frozenset(spec.name for spec in all_tools() if spec.streams)
 
 
 def all_tools() -> list[ToolSpec]:
@@ -171,6 +181,7 @@ def all_tools() -> list[ToolSpec]:
             tasks.kling_wait_for_tasks,
             tasks.WAIT_FOR_TASKS_DESCRIPTION,
             READ_ONLY,
+            streams=True,
         ),
         # --- catalogue -----------------------------------------------------------------------
         ToolSpec(

@@ -9,13 +9,16 @@ from pydantic import Field
 
 from app.kling.catalog import (
     DEFAULTS,
-    LIP_SYNC_AUDIO_MAX_BYTES,
     LIP_SYNC_TEXT_MAX,
+    LIP_SYNC_VOICE_SPEED,
+    PROMPT_MAX,
     MotionModel,
     TalkingPhotoModel,
 )
-from app.kling.rules.video import LipSyncRequest, check_lip_sync
-from app.mcp.tools.inputs import CallbackUrl, HttpUrl, StrictInput
+from app.kling.phrases import PHRASES
+from app.kling.rules import LIP_SYNC
+from app.mcp.tools.inputs import ID_MAX, CallbackUrl, HttpUrl, StrictInput
+from app.mcp.tools.signature import flat_arguments
 from app.mcp.tools.submit import Submission, submit
 
 # --- kling_generate_motion --------------------------------------------------------------------------
@@ -36,41 +39,34 @@ kling_generate_video_from_image.
 Spends the caller's AceDataCloud credits on every successful call (not idempotent); usually takes \
 2-5 minutes. The character, background and look come from image_url; the motion from video_url. \
 character_orientation says whose facing to follow (default {default_character_orientation}); \
-mode std or pro (no 4k); model_name kling-v2-6 or kling-v3 (upstream picks when left out). \
+mode std or pro (no 4k); model_name {motion_models_or} (upstream picks when left out). \
 Returns task_id and poll_after_seconds: poll kling_get_task until terminal is true.\
 """
 
 
-async def kling_generate_motion(
+class MotionInput(StrictInput):
     image_url: Annotated[
         HttpUrl, Field(description="The character: a person or figure, full body works best.")
-    ],
-    video_url: Annotated[HttpUrl, Field(description="The motion to copy.")],
-    ctx: Context[Any],
+    ]
+    video_url: Annotated[HttpUrl, Field(description="The motion to copy.")]
     character_orientation: Annotated[
         Literal["image", "video"], Field(description="Follow the facing of the image or of the video.")
-    ] = DEFAULTS.character_orientation,
-    mode: Annotated[Literal["std", "pro"], Field(description="std or pro.")] = DEFAULTS.motion_mode,
-    model_name: Annotated[MotionModel | None, Field(description="kling-v2-6 or kling-v3.")] = None,
-    prompt: Annotated[str | None, Field(max_length=2500, description="Optional extra direction.")] = None,
+    ] = DEFAULTS.character_orientation
+    mode: Annotated[Literal["std", "pro"], Field(description="std or pro.")] = DEFAULTS.motion_mode
+    model_name: Annotated[MotionModel | None, Field(description=f"{PHRASES.motion_models_or}.")] = None
+    prompt: Annotated[str | None, Field(max_length=PROMPT_MAX, description="Optional extra direction.")] = (
+        None
+    )
     keep_original_sound: Annotated[
         Literal["yes", "no"] | None, Field(description="Keep the reference video's sound.")
-    ] = None,
-    watermark_info: Annotated[WatermarkInfo | None, Field(description="Watermark on or off.")] = None,
-    callback_url: CallbackUrl = None,
-) -> Submission:
-    fields = {
-        "image_url": image_url,
-        "video_url": video_url,
-        "character_orientation": character_orientation,
-        "mode": mode,
-        "model_name": model_name,
-        "prompt": prompt,
-        "keep_original_sound": keep_original_sound,
-        "watermark_info": watermark_info.model_dump() if watermark_info else None,
-        "callback_url": callback_url,
-    }
-    return await submit(ctx, "/kling/motion", fields, job="motion")
+    ] = None
+    watermark_info: Annotated[WatermarkInfo | None, Field(description="Watermark on or off.")] = None
+    callback_url: CallbackUrl = None
+
+
+@flat_arguments
+async def kling_generate_motion(args: MotionInput, ctx: Context[Any]) -> Submission:
+    return await submit(ctx, "/kling/motion", args.model_dump(exclude_none=True), job="motion")
 
 
 # --- kling_lip_sync ---------------------------------------------------------------------------------
@@ -85,64 +81,63 @@ kling_talking_photo; to generate a new video use kling_generate_video.
 Spends the caller's AceDataCloud credits: {cost} (not idempotent). Usually takes 1-3 minutes. \
 Checked before sending: exactly one of video_id (a Kling video from \
 the last 30 days, 5 or 10 s) or video_url (mp4/mov, 2-10 s, 720p/1080p); audio2video needs \
-audio_url (audio_type=url) or base64 audio_file (audio_type=file), mp3/wav/m4a/aac up to 5 MB, no \
-longer than the video; text2video needs text (up to 120 characters) and voice_id. Returns task_id \
-and poll_after_seconds: poll kling_get_task until terminal is true.\
+audio_url (audio_type=url) or base64 audio_file (audio_type=file), mp3/wav/m4a/aac up to \
+{lip_sync_audio_max}, no \
+longer than the video; text2video needs text (up to {lip_sync_text_max} characters) and voice_id. \
+Returns task_id and poll_after_seconds: poll kling_get_task until terminal is true.\
 """
 
 
-async def kling_lip_sync(
-    mode: Annotated[Literal["audio2video", "text2video"], Field(description="Sync to audio, or speak text.")],
-    ctx: Context[Any],
-    video_url: Annotated[
-        HttpUrl | None, Field(description="The video to re-voice (or give video_id).")
-    ] = None,
+class LipSyncInput(StrictInput):
+    mode: Annotated[Literal["audio2video", "text2video"], Field(description="Sync to audio, or speak text.")]
+    video_url: Annotated[HttpUrl | None, Field(description="The video to re-voice (or give video_id).")] = (
+        None
+    )
     video_id: Annotated[
-        str | None, Field(min_length=1, max_length=128, description="A Kling video_id (or give video_url).")
-    ] = None,
-    audio_url: Annotated[HttpUrl | None, Field(description="audio2video with audio_type=url.")] = None,
-    audio_type: Annotated[
-        Literal["url", "file"], Field(description="Where the audio comes from.")
-    ] = DEFAULTS.lip_sync_audio_type,
+        str | None,
+        Field(min_length=1, max_length=ID_MAX, description="A Kling video_id (or give video_url)."),
+    ] = None
+    audio_url: Annotated[HttpUrl | None, Field(description="audio2video with audio_type=url.")] = None
+    audio_type: Annotated[Literal["url", "file"], Field(description="Where the audio comes from.")] = (
+        DEFAULTS.lip_sync_audio_type
+    )
     audio_file: Annotated[
         str | None,
-        Field(min_length=1, description="audio2video with audio_type=file: base64 audio, up to 5 MB."),
-    ] = None,
+        Field(
+            min_length=1,
+            description="audio2video with audio_type=file: base64 audio, up to "
+            f"{PHRASES.lip_sync_audio_max}.",
+        ),
+    ] = None
     text: Annotated[
         str | None, Field(min_length=1, max_length=LIP_SYNC_TEXT_MAX, description="text2video: the words.")
-    ] = None,
+    ] = None
     voice_id: Annotated[
-        str | None, Field(min_length=1, max_length=128, description="text2video: the voice.")
-    ] = None,
-    voice_language: Annotated[
-        Literal["zh", "en"], Field(description="Language of the voice.")
-    ] = DEFAULTS.voice_language,
+        str | None, Field(min_length=1, max_length=ID_MAX, description="text2video: the voice.")
+    ] = None
+    voice_language: Annotated[Literal["zh", "en"], Field(description="Language of the voice.")] = (
+        DEFAULTS.voice_language
+    )
     voice_speed: Annotated[
         float | None,
-        Field(ge=0.8, le=2.0, multiple_of=0.1, description="text2video speaking speed, 0.8-2.0."),
-    ] = None,
-    callback_url: CallbackUrl = None,
-) -> Submission:
-    check_lip_sync(
-        LipSyncRequest(mode, video_id, video_url, audio_type, audio_url, audio_file, text, voice_id),
-        max_audio_bytes=LIP_SYNC_AUDIO_MAX_BYTES,
+        Field(
+            ge=LIP_SYNC_VOICE_SPEED[0],
+            le=LIP_SYNC_VOICE_SPEED[1],
+            multiple_of=0.1,
+            description=f"text2video speaking speed, {LIP_SYNC_VOICE_SPEED[0]}-{LIP_SYNC_VOICE_SPEED[1]}.",
+        ),
+    ] = None
+    callback_url: CallbackUrl = None
+
+
+@flat_arguments
+async def kling_lip_sync(args: LipSyncInput, ctx: Context[Any]) -> Submission:
+    LIP_SYNC.enforce(args)
+    # The voice settings belong to text2video and the audio source to audio2video: send only the mode's.
+    body = args.model_dump(
+        exclude_none=True, exclude={"audio_type" if args.mode == "text2video" else "voice_language"}
     )
-    fields = {
-        "mode": mode,
-        "video_id": video_id,
-        "video_url": video_url,
-        "audio_type": audio_type,
-        "audio_url": audio_url,
-        "audio_file": audio_file,
-        "text": text,
-        "voice_id": voice_id,
-        "voice_language": voice_language if mode == "text2video" else None,
-        "voice_speed": voice_speed,
-        "callback_url": callback_url,
-    }
-    if mode == "text2video":
-        fields["audio_type"] = None
-    return await submit(ctx, "/kling/lip-sync", fields, job="lip_sync")
+    return await submit(ctx, "/kling/lip-sync", body, job="lip_sync")
 
 
 # --- kling_talking_photo ----------------------------------------------------------------------------
@@ -161,27 +156,20 @@ until terminal is true; the result also has the intermediate silent video.\
 """
 
 
-async def kling_talking_photo(
-    image_url: Annotated[HttpUrl, Field(description="A portrait photo.")],
-    audio_url: Annotated[HttpUrl, Field(description="The speech to lip-sync to.")],
-    ctx: Context[Any],
-    model: Annotated[
-        TalkingPhotoModel, Field(description="Model for the animation.")
-    ] = DEFAULTS.talking_photo_model,
-    duration: Annotated[Literal[5, 10], Field(description="Seconds.")] = DEFAULTS.talking_photo_duration,
-    mode: Annotated[Literal["std", "pro"], Field(description="std or pro.")] = DEFAULTS.talking_photo_mode,
+class TalkingPhotoInput(StrictInput):
+    image_url: Annotated[HttpUrl, Field(description="A portrait photo.")]
+    audio_url: Annotated[HttpUrl, Field(description="The speech to lip-sync to.")]
+    model: Annotated[TalkingPhotoModel, Field(description="Model for the animation.")] = (
+        DEFAULTS.talking_photo_model
+    )
+    duration: Annotated[Literal[5, 10], Field(description="Seconds.")] = DEFAULTS.talking_photo_duration
+    mode: Annotated[Literal["std", "pro"], Field(description="std or pro.")] = DEFAULTS.talking_photo_mode
     prompt: Annotated[
-        str | None, Field(max_length=2500, description="Optional direction for the motion.")
-    ] = None,
-    callback_url: CallbackUrl = None,
-) -> Submission:
-    fields = {
-        "image_url": image_url,
-        "audio_url": audio_url,
-        "model": model,
-        "duration": duration,
-        "mode": mode,
-        "prompt": prompt,
-        "callback_url": callback_url,
-    }
-    return await submit(ctx, "/kling/talking-photo", fields, job="talking_photo")
+        str | None, Field(max_length=PROMPT_MAX, description="Optional direction for the motion.")
+    ] = None
+    callback_url: CallbackUrl = None
+
+
+@flat_arguments
+async def kling_talking_photo(args: TalkingPhotoInput, ctx: Context[Any]) -> Submission:
+    return await submit(ctx, "/kling/talking-photo", args.model_dump(exclude_none=True), job="talking_photo")

@@ -7,9 +7,9 @@ from typing import Any
 
 from mcp.server.mcpserver import Context
 
+from app.errors import AuthMissing
 from app.http.cancel_frames import CancelRegistry
 from app.http.tokens import parse_bearer
-from app.mcp.results import ToolFailure
 from app.settings import Settings
 from app.upstream.client import UpstreamClient
 
@@ -37,9 +37,5 @@ def caller_token(ctx: Context[Any]) -> str:
     # Over HTTP only the request's own header counts; the stdio token exists only in stdio mode.
     token = parse_bearer(headers.get("authorization")) if headers is not None else runtime_of(ctx).stdio_token
     if token is None:
-        raise ToolFailure(
-            "auth_missing",
-            "No AceDataCloud API token came with this call.",
-            next_step="Send 'Authorization: Bearer <token>' (HTTP) or set ACEDATACLOUD_API_TOKEN (stdio).",
-        )
+        raise AuthMissing()
     return token

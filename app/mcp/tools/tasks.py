@@ -8,14 +8,20 @@ from mcp.server.mcpserver import Context
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
+from app.errors import (
+    Cancelled,
+    InvalidTaskId,
+    InvalidTaskIds,
+    TimeoutTooLong,
+    TooManyRawRecords,
+    TooManyTaskIds,
+)
 from app.kling.batch import TASKS_PATH, BatchResult, build_result, dedupe, fetch_all
 from app.kling.status import TaskView, next_step, normalize_record
 from app.kling.wait import Until, WaitPlan, WaitResult, wait_for_tasks
-from app.mcp.results import ToolFailure
 from app.mcp.tools.runtime import caller_token, runtime_of
 from app.upstream.client import CallKind
 
-BATCH_BLANK_POSITIONS_SHOWN = 10
 MAX_TASK_ID_LENGTH = 128
 
 READ_ONLY = ToolAnnotations(
@@ -60,11 +66,7 @@ says what to do; raw is the upstream record.\
 def clean_task_id(task_id: str) -> str:
     cleaned = task_id.strip()
     if not cleaned:
-        raise ToolFailure(
-            "invalid_task_id",
-            "task_id is blank.",
-            next_step="Pass the task_id string that the generation tool returned.",
-        )
+        raise InvalidTaskId()
     return cleaned
 
 
@@ -122,21 +124,10 @@ def clean_task_ids(task_ids: list[str], *, max_ids: int) -> list[str]:
     cleaned = [task_id.strip() for task_id in task_ids]
     blank = [i for i, task_id in enumerate(cleaned) if not task_id]
     if blank:
-        shown = ", ".join(str(i) for i in blank[:BATCH_BLANK_POSITIONS_SHOWN])
-        shown += ", ..." if len(blank) > BATCH_BLANK_POSITIONS_SHOWN else ""
-        raise ToolFailure(
-            "invalid_task_ids",
-            f"{len(blank)} of the task_ids are blank (positions {shown}).",
-            next_step="Remove the blank entries and call again with the task_id strings the tools returned.",
-        )
+        raise InvalidTaskIds(blank)
     distinct = dedupe(cleaned)
     if len(distinct) > max_ids:
-        raise ToolFailure(
-            "too_many_task_ids",
-            f"{len(distinct)} distinct task_ids were given; the limit is {max_ids} per call.",
-            next_step=f"Split the list into calls of at most {max_ids} ids, or drop ids already terminal.",
-            limit=max_ids,
-        )
+        raise TooManyTaskIds(len(distinct), max_ids)
     return distinct
 
 
@@ -147,13 +138,7 @@ async def kling_get_tasks_batch(
     settings = runtime.settings
     ids = clean_task_ids(task_ids, max_ids=settings.batch_max_ids)
     if include_raw and len(ids) > settings.batch_raw_max_ids:
-        raise ToolFailure(
-            "too_many_raw_records",
-            f"include_raw is limited to {settings.batch_raw_max_ids} distinct task_ids per call; "
-            f"{len(ids)} were given.",
-            next_step="Call again without include_raw (statuses need no raw records), or with fewer ids.",
-            limit=settings.batch_raw_max_ids,
-        )
+        raise TooManyRawRecords(len(ids), settings.batch_raw_max_ids)
     fetched = await fetch_all(
         runtime.upstream,
         ids,
@@ -204,14 +189,7 @@ async def kling_wait_for_tasks(
     ids = clean_task_ids(task_ids, max_ids=settings.batch_max_ids)
     timeout = timeout_seconds or settings.wait_default_timeout_seconds
     if timeout > settings.wait_max_timeout_seconds:
-        raise ToolFailure(
-            "timeout_too_long",
-            f"timeout_seconds={timeout} is over this server's limit of "
-            f"{settings.wait_max_timeout_seconds} s.",
-            next_step=f"Use timeout_seconds of at most {settings.wait_max_timeout_seconds} and call again "
-            "with open_task_ids if it runs out.",
-            limit=settings.wait_max_timeout_seconds,
-        )
+        raise TimeoutTooLong(timeout, settings.wait_max_timeout_seconds)
     plan = WaitPlan(
         timeout_seconds=timeout,
         until=until,
@@ -225,6 +203,4 @@ async def kling_wait_for_tasks(
     token = caller_token(ctx)
     with runtime.cancellations.track(token, ctx.request_id):
         return await wait_for_tasks(runtime.upstream, ids, token=token, plan=plan, report=ctx.report_progress)
-    raise ToolFailure(  # reached only when the caller's cancel frame cancelled the tracked scope
-        "cancelled", "The wait was cancelled by the caller.", next_step="Nothing to do; polling has stopped."
-    )
+    raise Cancelled()  # reached only when the caller's cancel frame cancelled the tracked scope

@@ -1,16 +1,18 @@
 """Video generation tools: text, image, extend, turbo, storyboard, and asset references.
 
-Each tool states its schema, turns its arguments into one `VideoRequest` for the capability rules,
-and submits the exact upstream body. All of them spend the caller's credits.
+Each tool has one input model. The video rules read it (`app/kling/rules/`), and the upstream body
+is its dump plus the fields the tool fixes (`video_body`). A field a tool does not offer is a
+class-level constant (turbo's model, extend's action), so the rules read every tool the same way.
+All of them spend the caller's credits.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, Protocol
 
 from mcp.server.mcpserver import Context
 from mcp.types import ToolAnnotations
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from app.kling.catalog import (
     DEFAULTS,
@@ -27,11 +29,16 @@ from app.kling.catalog import (
     Mode,
     StoryboardModel,
     VideoModel,
+    model,
 )
-from app.kling.rules.video import Shot, VideoRequest, check_storyboard, check_video, reject
+from app.kling.phrases import PHRASES, span
+from app.kling.rules import ASSETS, STORYBOARD, VIDEO
+from app.kling.rules.video import VideoArgs
 from app.mcp.tools.inputs import (
+    ID_MAX,
     CallbackUrl,
     CameraControl,
+    Dumpable,
     ElementReference,
     HttpUrl,
     ImageReference,
@@ -40,6 +47,7 @@ from app.mcp.tools.inputs import (
     VideoReference,
     VoiceReference,
 )
+from app.mcp.tools.signature import flat_arguments
 from app.mcp.tools.submit import Submission, submit
 
 VIDEOS_PATH = "/kling/videos"
@@ -48,44 +56,44 @@ GENERATES = ToolAnnotations(
     read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
 )
 
+P = PHRASES
 ModelArg = Annotated[
     VideoModel,
     Field(description="Kling model; capabilities differ (see kling_list_models)."),
 ]
-ModeArg = Annotated[
-    Mode, Field(description="std, pro (higher quality) or 4k (kling-v3 and kling-v3-omni only).")
-]
+ModeArg = Annotated[Mode, Field(description=f"std, pro (higher quality) or 4k ({P.models_4k} only).")]
 DurationArg = Annotated[
     int,
-    Field(
-        ge=3,
-        le=15,
-        description="Seconds: 5 or 10 for most models, 3-15 for kling-v3/v3-omni, 5 for kling-o1.",
-    ),
+    Field(ge=P.duration_min, le=P.duration_max, description=f"Seconds: {P.durations_by_model}."),
 ]
 AspectArg = Annotated[AspectRatio, Field(description="Frame shape.")]
-AudioArg = Annotated[
-    bool, Field(description="Generate sound: kling-v2-6 pro, kling-v3 and kling-v3-omni only.")
-]
+AudioArg = Annotated[bool, Field(description=f"Generate sound: {P.audio_models} only.")]
 NegativePromptArg = Annotated[
     str | None,
-    Field(max_length=NEGATIVE_PROMPT_MAX, description="What to avoid. Not with kling-o1 or Omni references."),
+    Field(
+        max_length=NEGATIVE_PROMPT_MAX,
+        description=f"What to avoid. Not with {P.no_negative_prompt_models} or Omni references.",
+    ),
 ]
 CfgArg = Annotated[
     float | None,
-    Field(ge=0, le=1, description="Prompt adherence, 0-1. Not with kling-o1 or Omni references."),
+    Field(
+        ge=0,
+        le=1,
+        description=f"Prompt adherence, 0-1. Not with {P.no_negative_prompt_models} or Omni references.",
+    ),
 ]
 CameraArg = Annotated[
     CameraControl | None,
-    Field(description="Camera move: kling-v3 std/pro, or kling-v1 at 5 s. Not with 4k or references."),
+    Field(description=f"Camera move: {P.camera_models}. Not with 4k or references."),
 ]
 ImageListArg = Annotated[
     list[ImageReference] | None,
     Field(
         min_length=1,
         max_length=OMNI_IMAGES_MAX,
-        description="Omni references (kling-o1, kling-v3-omni): cite each as <<<image_N>>> in the prompt. "
-        "At most 7 images in all, 4 with a video_list.",
+        description=f"Omni references ({P.omni_models}): cite each as <<<image_N>>> in the prompt. "
+        f"At most {P.omni_images_max} images in all, {P.omni_images_with_video_max} with a video_list.",
     ),
 ]
 VideoListArg = Annotated[
@@ -93,62 +101,82 @@ VideoListArg = Annotated[
     Field(
         min_length=1,
         max_length=1,
-        description="One Omni reference video (kling-o1, kling-v3-omni), cited as <<<video_1>>>.",
+        description=f"One Omni reference video ({P.omni_models}), cited as <<<video_1>>>.",
     ),
 ]
 
 
-def _frames_and_refs(
-    image_list: list[ImageReference] | None, video_list: list[VideoReference] | None
-) -> dict[str, Any]:
-    return {
-        "image_types": [image.type for image in image_list or []],
-        "video_refer_types": [video.refer_type for video in video_list or []],
+class VideoInput(VideoArgs, Dumpable, Protocol):
+    """A video tool's input model: what the rules read, and what the body is dumped from."""
+
+
+def video_body(args: VideoInput, **fixed: Any) -> dict[str, Any]:
+    """The `/kling/videos` body: what the caller set, plus what the tool fixes. `generate_audio` is
+    upstream's default when false, so it is sent only when true."""
+    body = {
+        "action": args.action,
+        "model": args.model,
+        "generate_audio": args.generate_audio,
+        **args.model_dump(exclude_none=True),
+        **fixed,
     }
+    if not body["generate_audio"]:
+        del body["generate_audio"]
+    return body
 
 
-def _dump(items: list[Any] | None) -> list[dict[str, Any]] | None:
-    return None if items is None else [item.model_dump(exclude_none=True) for item in items]
+class _NoFrames:
+    """Class-level answers for the `VideoArgs` fields a tool does not offer."""
+
+    start_image_url: ClassVar[None] = None
+    end_image_url: ClassVar[None] = None
 
 
-def _arguments(local_names: dict[str, Any]) -> dict[str, Any]:
-    """A flat tool's arguments as named in its signature (which is also the upstream field name)."""
-    return {name: value for name, value in local_names.items() if name != "ctx"}
+class _NoReferences:
+    image_list: ClassVar[None] = None
+    video_list: ClassVar[None] = None
 
 
-async def _flat_video(ctx: Context[Any], action: str, args: dict[str, Any]) -> Submission:
-    """kling_generate_video and kling_generate_video_from_image differ only in action and frames."""
-    camera: CameraControl | None = args["camera_control"]
-    req = VideoRequest(
-        action=action,
-        model=args["model"],
-        mode=args["mode"],
-        duration=args["duration"],
-        prompt=args["prompt"],
-        negative_prompt=args["negative_prompt"],
-        cfg_scale=args["cfg_scale"],
-        generate_audio=args["generate_audio"],
-        camera_control=camera is not None,
-        start_image_url=args.get("start_image_url"),
-        end_image_url=args.get("end_image_url"),
-        **_frames_and_refs(args["image_list"], args["video_list"]),
-    )
-    fields = {
-        **args,
-        "generate_audio": args["generate_audio"] or None,  # upstream's default; only sent when true
-        "camera_control": camera.model_dump(exclude_none=True) if camera else None,
-        "image_list": _dump(args["image_list"]),
-        "video_list": _dump(args["video_list"]),
-    }
-    return await _generate(ctx, action, fields, req)
+class _NoAssets:
+    element_list: ClassVar[None] = None
+    voice_list: ClassVar[None] = None
 
 
-async def _generate(ctx: Context[Any], action: str, fields: dict[str, Any], req: VideoRequest) -> Submission:
-    check_video(req)
-    return await submit(ctx, VIDEOS_PATH, {"action": action, **fields}, job="video")
+class _NoNegativePrompt:
+    negative_prompt: ClassVar[None] = None
+    cfg_scale: ClassVar[None] = None
 
 
 # --- kling_generate_video / kling_generate_video_from_image -------------------------------------------
+
+
+class _VideoOptions(_NoAssets, StrictInput):
+    """The options both flat video tools share; each tool adds its required fields."""
+
+    model: ModelArg = DEFAULTS.model
+    mode: ModeArg = DEFAULTS.mode
+    aspect_ratio: AspectArg = DEFAULTS.aspect_ratio
+    duration: DurationArg = DEFAULTS.duration
+    generate_audio: AudioArg = False
+    negative_prompt: NegativePromptArg = None
+    cfg_scale: CfgArg = None
+    camera_control: CameraArg = None
+    image_list: ImageListArg = None
+    video_list: VideoListArg = None
+    callback_url: CallbackUrl = None
+
+
+class TextToVideo(_NoFrames, _VideoOptions):
+    action: ClassVar[str] = "text2video"
+    prompt: Annotated[Prompt, Field(description="What happens in the video; cite Omni references here.")]
+
+
+class ImageToVideo(_VideoOptions):
+    action: ClassVar[str] = "image2video"
+    start_image_url: Annotated[HttpUrl, Field(description="First frame: a jpg/png URL.")]
+    prompt: Annotated[Prompt, Field(description="How the image should move.")]
+    end_image_url: Annotated[HttpUrl | None, Field(description="Last frame, for a transition.")] = None
+
 
 GENERATE_VIDEO_DESCRIPTION = """\
 Generate a video from a text prompt with Kling (text-to-video); returns a task_id at once.
@@ -163,28 +191,16 @@ mode, duration, audio, camera, end frame, Omni references) are checked first: a 
 costs nothing and the error names the rule and what would work.
 
 Defaults: model {default_model}, mode {default_mode}, {default_duration} s, {default_aspect_ratio}. \
-Omni references (image_list, video_list) need kling-o1 or kling-v3-omni and must be cited in the \
+Omni references (image_list, video_list) need {omni_models_or} and must be cited in the \
 prompt as <<<image_N>>> / <<<video_1>>>. Returns task_id and poll_after_seconds: then call \
 kling_get_task (or kling_get_tasks_batch) until terminal is true; the result has video_url.\
 """
 
 
-async def kling_generate_video(
-    prompt: Annotated[Prompt, Field(description="What happens in the video; cite Omni references here.")],
-    ctx: Context[Any],
-    model: ModelArg = DEFAULTS.model,
-    mode: ModeArg = DEFAULTS.mode,
-    aspect_ratio: AspectArg = DEFAULTS.aspect_ratio,
-    duration: DurationArg = DEFAULTS.duration,
-    generate_audio: AudioArg = False,
-    negative_prompt: NegativePromptArg = None,
-    cfg_scale: CfgArg = None,
-    camera_control: CameraArg = None,
-    image_list: ImageListArg = None,
-    video_list: VideoListArg = None,
-    callback_url: CallbackUrl = None,
-) -> Submission:
-    return await _flat_video(ctx, "text2video", _arguments(locals()))
+@flat_arguments
+async def kling_generate_video(args: TextToVideo, ctx: Context[Any]) -> Submission:
+    VIDEO.enforce(args)
+    return await submit(ctx, VIDEOS_PATH, video_body(args), job="video")
 
 
 GENERATE_FROM_IMAGE_DESCRIPTION = """\
@@ -196,8 +212,7 @@ video from text alone use kling_generate_video.
 
 Spends the caller's AceDataCloud credits on every successful call (not idempotent). Usually takes \
 1-5 minutes upstream. Rules are checked before anything is sent: an end frame needs a model and \
-mode that take one (kling-v1 at 5 s, kling-v1-6/v2-5-turbo/v2-6 in pro, kling-v3, kling-v3-omni, \
-kling-o1), and a rejected request costs nothing.
+mode that take one ({end_frame_models}), and a rejected request costs nothing.
 
 start_image_url is the first frame (required); end_image_url the last. Same options as \
 kling_generate_video; defaults model {default_model}, mode {default_mode}, {default_duration} s. \
@@ -205,27 +220,33 @@ Returns task_id and poll_after_seconds: then poll kling_get_task until terminal 
 """
 
 
-async def kling_generate_video_from_image(
-    start_image_url: Annotated[HttpUrl, Field(description="First frame: a jpg/png URL.")],
-    prompt: Annotated[Prompt, Field(description="How the image should move.")],
-    ctx: Context[Any],
-    end_image_url: Annotated[HttpUrl | None, Field(description="Last frame, for a transition.")] = None,
-    model: ModelArg = DEFAULTS.model,
-    mode: ModeArg = DEFAULTS.mode,
-    aspect_ratio: AspectArg = DEFAULTS.aspect_ratio,
-    duration: DurationArg = DEFAULTS.duration,
-    generate_audio: AudioArg = False,
-    negative_prompt: NegativePromptArg = None,
-    cfg_scale: CfgArg = None,
-    camera_control: CameraArg = None,
-    image_list: ImageListArg = None,
-    video_list: VideoListArg = None,
-    callback_url: CallbackUrl = None,
-) -> Submission:
-    return await _flat_video(ctx, "image2video", _arguments(locals()))
+@flat_arguments
+async def kling_generate_video_from_image(args: ImageToVideo, ctx: Context[Any]) -> Submission:
+    VIDEO.enforce(args)
+    return await submit(ctx, VIDEOS_PATH, video_body(args), job="video")
 
 
 # --- kling_extend_video -----------------------------------------------------------------------------
+
+
+class ExtendVideo(_NoFrames, _NoReferences, _NoAssets, StrictInput):
+    action: ClassVar[str] = "extend"
+    generate_audio: ClassVar[bool] = False
+    camera_control: ClassVar[None] = None
+
+    video_id: Annotated[
+        str,
+        Field(min_length=1, max_length=ID_MAX, description="video_id of a finished Kling video."),
+        AfterValidator(str.strip),
+    ]
+    prompt: Annotated[Prompt, Field(description="What happens next.")]
+    model: Annotated[ExtendModel, Field(description="A model that can extend.")] = DEFAULTS.extend_model
+    mode: Annotated[Literal["std", "pro"], Field(description="std or pro.")] = DEFAULTS.mode
+    duration: Annotated[Literal[5, 10], Field(description="Seconds to add.")] = DEFAULTS.extend_duration
+    negative_prompt: NegativePromptArg = None
+    cfg_scale: CfgArg = None
+    callback_url: CallbackUrl = None
+
 
 EXTEND_DESCRIPTION = """\
 Extend an existing Kling video (by its video_id) with a continuation; returns a new task_id at once.
@@ -234,64 +255,49 @@ Use it to make a clip longer or to continue its action. You need the video_id fr
 task (kling_get_task returns it), not the task_id. To start a new clip use kling_generate_video.
 
 Spends the caller's AceDataCloud credits on every successful call (not idempotent). Usually takes \
-1-5 minutes. Only kling-v1, kling-v1-6 and kling-v2-5-turbo can extend, for 5 or 10 s; \
-kling-v1 takes no negative_prompt or cfg_scale. Rejected requests cost nothing. Returns task_id \
-and poll_after_seconds: poll kling_get_task until terminal is true.\
+1-5 minutes. Only {extend_models} can extend, for {extend_durations} s; \
+{extend_no_negative_prompt_models} takes no negative_prompt or cfg_scale. Rejected requests cost \
+nothing. Returns task_id and poll_after_seconds: poll kling_get_task until terminal is true.\
 """
 
 
-async def kling_extend_video(
-    video_id: Annotated[
-        str, Field(min_length=1, max_length=128, description="video_id of a finished Kling video.")
-    ],
-    prompt: Annotated[Prompt, Field(description="What happens next.")],
-    ctx: Context[Any],
-    model: Annotated[ExtendModel, Field(description="A model that can extend.")] = DEFAULTS.extend_model,
-    mode: Annotated[Literal["std", "pro"], Field(description="std or pro.")] = DEFAULTS.mode,
-    duration: Annotated[Literal[5, 10], Field(description="Seconds to add.")] = DEFAULTS.extend_duration,
-    negative_prompt: NegativePromptArg = None,
-    cfg_scale: CfgArg = None,
-    callback_url: CallbackUrl = None,
-) -> Submission:
-    req = VideoRequest(
-        action="extend",
-        model=model,
-        mode=mode,
-        duration=duration,
-        prompt=prompt,
-        negative_prompt=negative_prompt,
-        cfg_scale=cfg_scale,
-    )
-    fields = {
-        "video_id": video_id.strip(),
-        "prompt": prompt,
-        "model": model,
-        "mode": mode,
-        "duration": duration,
-        "negative_prompt": negative_prompt,
-        "cfg_scale": cfg_scale,
-        "callback_url": callback_url,
-    }
-    return await _generate(ctx, "extend", fields, req)
+@flat_arguments
+async def kling_extend_video(args: ExtendVideo, ctx: Context[Any]) -> Submission:
+    VIDEO.enforce(args)
+    return await submit(ctx, VIDEOS_PATH, video_body(args), job="video")
 
 
 # --- kling_generate_turbo_video ---------------------------------------------------------------------
 
+TURBO = model(TURBO_MODEL)
 
-class TurboRequest(StrictInput):
+
+class TurboRequest(_NoReferences, _NoAssets, _NoNegativePrompt, StrictInput):
+    model: ClassVar[str] = TURBO_MODEL
+    generate_audio: ClassVar[bool] = TURBO.audio_always_on
+    camera_control: ClassVar[None] = None
+    end_image_url: ClassVar[None] = None
+
     action: Literal["text2video", "image2video"] = Field(
         default="text2video", description="image2video needs start_image_url."
     )
-    prompt: Prompt = Field(description="What happens in the video, 1-2500 characters.")
-    mode: Literal["std", "pro"] = Field(default="std", description="std = 720p, pro = 1080p.")
-    duration: int = Field(default=DEFAULTS.turbo_duration, ge=3, le=15, description="Seconds, 3-15.")
+    prompt: Prompt = Field(description=f"What happens in the video, 1-{P.prompt_max} characters.")
+    mode: Literal["std", "pro"] = Field(
+        default="std", description=f"std = {P.turbo_std_resolution}, pro = {P.turbo_pro_resolution}."
+    )
+    duration: int = Field(
+        default=DEFAULTS.turbo_duration,
+        ge=TURBO.durations[0],
+        le=TURBO.durations[-1],
+        description=f"Seconds, {span(TURBO.durations)}.",
+    )
     aspect_ratio: AspectRatio = Field(default=DEFAULTS.aspect_ratio)
     start_image_url: HttpUrl | None = Field(default=None, description="First frame, for image2video.")
     callback_url: CallbackUrl = None
 
 
 TURBO_DESCRIPTION = """\
-Generate a fast video with sound using kling-v3-turbo (text or first image); returns a task_id at once.
+Generate a fast video with sound using {turbo_model} (text or first image); returns a task_id at once.
 
 Use it when speed matters and sound is wanted: audio is always generated. For end frames, camera \
 moves, negative prompts or Omni references use kling_generate_video or \
@@ -299,33 +305,15 @@ kling_generate_video_from_image instead.
 
 Spends the caller's AceDataCloud credits on every successful call (not idempotent). Usually \
 finishes within 1-2 minutes. Takes one argument, request: action (text2video, or image2video with \
-start_image_url), prompt (1-2500 characters), mode std (720p) or pro (1080p), duration 3-15 s \
-(default {default_turbo_duration}), aspect_ratio. Returns task_id and poll_after_seconds: poll \
-kling_get_task until terminal is true.\
+start_image_url), prompt (1-{prompt_max} characters), mode std ({turbo_std_resolution}) or pro \
+({turbo_pro_resolution}), duration {turbo_durations} s (default {default_turbo_duration}), \
+aspect_ratio. Returns task_id and poll_after_seconds: poll kling_get_task until terminal is true.\
 """
 
 
 async def kling_generate_turbo_video(request: TurboRequest, ctx: Context[Any]) -> Submission:
-    req = VideoRequest(
-        action=request.action,
-        model=TURBO_MODEL,
-        mode=request.mode,
-        duration=request.duration,
-        prompt=request.prompt,
-        generate_audio=True,
-        start_image_url=request.start_image_url,
-    )
-    fields = {
-        "model": TURBO_MODEL,
-        "prompt": request.prompt,
-        "mode": request.mode,
-        "duration": request.duration,
-        "aspect_ratio": request.aspect_ratio,
-        "start_image_url": request.start_image_url,
-        "generate_audio": True,
-        "callback_url": request.callback_url,
-    }
-    return await _generate(ctx, request.action, fields, req)
+    VIDEO.enforce(request)
+    return await submit(ctx, VIDEOS_PATH, video_body(request), job="video")
 
 
 # --- kling_generate_storyboard ----------------------------------------------------------------------
@@ -333,16 +321,27 @@ async def kling_generate_turbo_video(request: TurboRequest, ctx: Context[Any]) -
 
 class ShotInput(StrictInput):
     index: int = Field(ge=1, le=SHOTS_MAX, description="Position, counting from 1.")
-    prompt: str = Field(min_length=1, max_length=SHOT_PROMPT_MAX, description="This shot, 1-512 characters.")
-    duration: int = Field(ge=1, le=15, description="Seconds; all shots add up to the request duration.")
+    prompt: str = Field(
+        min_length=1, max_length=SHOT_PROMPT_MAX, description=f"This shot, 1-{P.shot_prompt_max} characters."
+    )
+    duration: int = Field(
+        ge=1, le=P.duration_max, description="Seconds; all shots add up to the request duration."
+    )
 
 
-class StoryboardRequest(StrictInput):
+class StoryboardRequest(_NoReferences, _NoAssets, _NoNegativePrompt, StrictInput):
+    camera_control: ClassVar[None] = None
+
     model: StoryboardModel = Field(default=DEFAULTS.storyboard_model)
     action: Literal["text2video", "image2video"] = Field(default="text2video")
     prompt: Prompt | None = Field(default=None, description="Required for shot_type=intelligence.")
     mode: Mode = Field(default=DEFAULTS.mode)
-    duration: int = Field(default=DEFAULTS.duration, ge=3, le=15, description="Total seconds, 3-15.")
+    duration: int = Field(
+        default=DEFAULTS.duration,
+        ge=P.duration_min,
+        le=P.duration_max,
+        description=f"Total seconds, {P.multi_shot_durations}.",
+    )
     aspect_ratio: AspectRatio = Field(default=DEFAULTS.aspect_ratio)
     generate_audio: bool = Field(default=False)
     start_image_url: HttpUrl | None = Field(default=None, description="First frame; needed for image2video.")
@@ -352,65 +351,46 @@ class StoryboardRequest(StrictInput):
         description="intelligence: Kling splits prompt into shots. customize: multi_prompt.",
     )
     multi_prompt: list[ShotInput] | None = Field(
-        default=None, min_length=1, max_length=SHOTS_MAX, description="customize only: 1-6 shots."
+        default=None,
+        min_length=1,
+        max_length=SHOTS_MAX,
+        description=f"customize only: 1-{P.shots_max} shots.",
     )
     callback_url: CallbackUrl = None
 
 
 STORYBOARD_DESCRIPTION = """\
-Generate one multi-shot video (storyboard) with kling-v3 or kling-v3-omni; returns a task_id at once.
+Generate one multi-shot video (storyboard) with {multi_shot_models_or}; returns a task_id at once.
 
 Use it for a sequence of shots in one clip: either let Kling split a prompt into shots \
 (shot_type=intelligence) or give each shot yourself (shot_type=customize with multi_prompt). For a \
 single continuous shot use kling_generate_video.
 
 Spends the caller's AceDataCloud credits on every successful call (not idempotent); usually takes \
-2-5 minutes. Checked before sending: customize needs 1-6 shots indexed 1..n whose durations add up \
-to duration (3-15 s); intelligence needs a prompt and no multi_prompt; image2video needs \
-start_image_url; an end frame needs a start frame. Takes one argument, request; default model \
-{default_storyboard_model}. Returns task_id and poll_after_seconds: poll kling_get_task.\
+2-5 minutes. Checked before sending: customize needs 1-{shots_max} shots indexed 1..n whose \
+durations add up to duration ({multi_shot_durations} s); intelligence needs a prompt and no \
+multi_prompt; image2video needs start_image_url; an end frame needs a start frame. Takes one \
+argument, request; default model {default_storyboard_model}. Returns task_id and \
+poll_after_seconds: poll kling_get_task.\
 """
 
 
 async def kling_generate_storyboard(request: StoryboardRequest, ctx: Context[Any]) -> Submission:
-    shots = [Shot(s.index, s.prompt, s.duration) for s in request.multi_prompt or []]
-    req = VideoRequest(
-        action=request.action,
-        model=request.model,
-        mode=request.mode,
-        duration=request.duration,
-        prompt=request.prompt,
-        generate_audio=request.generate_audio,
-        start_image_url=request.start_image_url,
-        end_image_url=request.end_image_url,
-    )
-    check_storyboard(req, request.shot_type, shots)
-    fields = {
-        "model": request.model,
-        "prompt": request.prompt,
-        "mode": request.mode,
-        "duration": request.duration,
-        "aspect_ratio": request.aspect_ratio,
-        "generate_audio": request.generate_audio or None,
-        "start_image_url": request.start_image_url,
-        "end_image_url": request.end_image_url,
-        "multi_shot": True,
-        "shot_type": request.shot_type,
-        "multi_prompt": _dump(request.multi_prompt),
-        "callback_url": request.callback_url,
-    }
-    return await submit(ctx, VIDEOS_PATH, {"action": request.action, **fields}, job="video")
+    STORYBOARD.enforce(request)
+    return await submit(ctx, VIDEOS_PATH, video_body(request, multi_shot=True), job="video")
 
 
 # --- kling_generate_with_assets ---------------------------------------------------------------------
 
 
-class AssetVideoRequest(StrictInput):
+class AssetVideoRequest(_NoReferences, _NoNegativePrompt, StrictInput):
+    camera_control: ClassVar[None] = None
+
     model: AssetModel = Field(default=DEFAULTS.asset_model)
     action: Literal["text2video", "image2video"] = Field(default="text2video")
     prompt: Prompt = Field(description="Cite subjects as <<<element_N>>> or voices as <<<voice_N>>>.")
     mode: Mode = Field(default=DEFAULTS.mode)
-    duration: int = Field(default=DEFAULTS.duration, ge=3, le=15)
+    duration: int = Field(default=DEFAULTS.duration, ge=P.duration_min, le=P.duration_max)
     aspect_ratio: AspectRatio = Field(default=DEFAULTS.aspect_ratio)
     generate_audio: bool = Field(default=False, description="Must be true with voice_list.")
     start_image_url: HttpUrl | None = Field(default=None)
@@ -419,13 +399,13 @@ class AssetVideoRequest(StrictInput):
         default=None,
         min_length=1,
         max_length=ELEMENTS_MAX,
-        description="1-3 subjects: kling-v3, v3-omni, o1.",
+        description=f"1-{P.elements_max} subjects: {P.element_models}.",
     )
     voice_list: list[VoiceReference] | None = Field(
         default=None,
         min_length=1,
         max_length=VOICES_MAX,
-        description="1-2 voices: kling-v2-6, pro, with audio.",
+        description=f"1-{P.voices_max} voices: {P.voice_models}, {P.voice_mode}, with audio.",
     )
     callback_url: CallbackUrl = None
 
@@ -439,43 +419,13 @@ speak with a chosen voice (voices). Without assets use kling_generate_video.
 
 Spends the caller's AceDataCloud credits on every successful call (not idempotent); {cost}. Usually \
 takes 1-5 minutes. Checked before sending: exactly one \
-of element_list (1-3, with kling-v3, kling-v3-omni or kling-o1) or voice_list (1-2, with \
-kling-v2-6, mode pro and generate_audio true); every asset cited in the prompt as \
+of element_list (1-{elements_max}, with {element_models_or}) or voice_list (1-{voices_max}, with \
+{voice_models}, mode {voice_mode} and generate_audio true); every asset cited in the prompt as \
 <<<element_N>>> / <<<voice_N>>>; per-model durations. Takes one argument, request; default model \
 {default_asset_model}. Returns task_id and poll_after_seconds: poll kling_get_task.\
 """
 
 
 async def kling_generate_with_assets(request: AssetVideoRequest, ctx: Context[Any]) -> Submission:
-    if (request.element_list is None) == (request.voice_list is None):
-        reject(
-            "assets_one_kind",
-            "Give exactly one of element_list (subjects) or voice_list (voices).",
-            ["element_list", "voice_list"],
-        )
-    req = VideoRequest(
-        action=request.action,
-        model=request.model,
-        mode=request.mode,
-        duration=request.duration,
-        prompt=request.prompt,
-        generate_audio=request.generate_audio,
-        start_image_url=request.start_image_url,
-        end_image_url=request.end_image_url,
-        elements=len(request.element_list or []),
-        voices=len(request.voice_list or []),
-    )
-    fields = {
-        "model": request.model,
-        "prompt": request.prompt,
-        "mode": request.mode,
-        "duration": request.duration,
-        "aspect_ratio": request.aspect_ratio,
-        "generate_audio": request.generate_audio or None,
-        "start_image_url": request.start_image_url,
-        "end_image_url": request.end_image_url,
-        "element_list": _dump(request.element_list),
-        "voice_list": _dump(request.voice_list),
-        "callback_url": request.callback_url,
-    }
-    return await _generate(ctx, request.action, fields, req)
+    ASSETS.enforce(request)
+    return await submit(ctx, VIDEOS_PATH, video_body(request), job="video")

@@ -1,8 +1,8 @@
 """What the simulated upstream refuses with 400, written from the upstream contract on its own.
 
-It deliberately does not import the server's `catalog` or `rules`: the tests send each request the
-server rejects straight to the simulator too, so a mistake in either table shows up as a
-disagreement instead of being shared. Each check returns an error message, or None.
+It deliberately does not import the server's catalogue or rules (`app/kling/`): the tests send each
+request the server rejects straight to the simulator too, so a mistake in either table shows up as
+a disagreement instead of being shared. Each check returns an error message, or None.
 """
 
 from __future__ import annotations

@@ -1,0 +1,40 @@
+"""Which SDK transport answers a request (app/http/routing.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.helpers import INIT, MCP_HEADERS, client_for, make_app
+
+pytestmark = pytest.mark.anyio
+
+
+def tool_call(name: str, progress: bool = False) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "name": name,
+        "arguments": {"task_ids": ["a"]} if "batch" in name or "wait" in name else {"task_id": "a"},
+    }
+    if progress:
+        params["_meta"] = {"progressToken": "p1"}
+    return {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": params}
+
+
+@pytest.mark.parametrize(
+    ("body", "stream"),
+    [
+        (INIT, False),
+        (tool_call("kling_list_models"), False),
+        (tool_call("kling_list_models", progress=True), True),  # progress needs SSE
+        (tool_call("kling_wait_for_tasks"), True),  # long call: pings and cancel-on-close
+    ],
+    ids=["initialize", "plain-call", "progress-token", "long-tool"],
+)
+async def test_2025_requests_use_sse_only_when_it_helps(body: dict[str, Any], stream: bool) -> None:
+    headers = {**MCP_HEADERS, "authorization": "Bearer tok-1", "mcp-protocol-version": "2025-11-25"}
+    async with client_for(make_app(wait_default_timeout_seconds=1)) as http:
+        response = await http.post("/mcp", json=body, headers=headers)
+    assert response.status_code == 200
+    expected = "text/event-stream" if stream else "application/json"
+    assert response.headers["content-type"].startswith(expected)
