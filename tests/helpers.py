@@ -30,6 +30,7 @@ from app.mcp.results import ERROR_META_KEY
 from app.settings import Settings
 from app.simulator.app import create_simulator_app
 from app.simulator.config import SimulatorConfig
+from app.upstream.client import UpstreamClient
 
 Mode = Literal["legacy", "2026-07-28"]
 MODES: tuple[Mode, ...] = ("legacy", "2026-07-28")
@@ -228,3 +229,27 @@ async def client_for(app: Starlette, host: str = "localhost:8000") -> AsyncItera
 def make_app(**overrides: Any) -> Starlette:
     """A fresh app for in-process tests, whose upstream must not be called."""
     return create_app(Settings(**overrides), upstream_transport=httpx2.MockTransport(unreachable_upstream))
+
+
+SIM_URL = "http://simulator.test"
+
+
+@dataclass
+class InProcess:
+    """The simulator reached through an ASGI transport (no socket), and an open upstream client for it."""
+
+    sim: Simulator
+    upstream: UpstreamClient
+    settings: Settings
+
+
+@contextlib.asynccontextmanager
+async def in_process_upstream(task_seconds: float, **overrides: Any) -> AsyncIterator[InProcess]:
+    sim_app = create_simulator_app(SimulatorConfig(task_seconds=task_seconds))
+    settings = settings_for(SIM_URL, **overrides)
+    upstream = UpstreamClient(settings, transport=httpx2.ASGITransport(sim_app))
+    async with (
+        httpx2.AsyncClient(transport=httpx2.ASGITransport(sim_app), base_url=SIM_URL) as sim_http,
+        upstream.running(),
+    ):
+        yield InProcess(sim=Simulator(url=SIM_URL, http=sim_http), upstream=upstream, settings=settings)

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from app.http.routing import needs_stream
+from app.mcp.tools.inventory import streaming_tools
 from tests.helpers import INIT, MCP_HEADERS, client_for, make_app
 
 pytestmark = pytest.mark.anyio
@@ -38,3 +40,25 @@ async def test_2025_requests_use_sse_only_when_it_helps(body: dict[str, Any], st
     assert response.status_code == 200
     expected = "text/event-stream" if stream else "application/json"
     assert response.headers["content-type"].startswith(expected)
+
+
+TOOLS = frozenset({"kling_wait_for_tasks"})
+
+
+@pytest.mark.parametrize(
+    ("body", "stream"),
+    [
+        (b"not json", False),
+        (b"[]", True),  # batches keep the full-featured path
+        (b'{"method": "tools/list"}', False),
+        (b'{"method": "tools/call", "params": {"name": "kling_get_task"}}', False),
+        (b'{"method": "tools/call", "params": {"name": "kling_wait_for_tasks"}}', True),
+        (b'{"method": "tools/call", "params": {"name": "x", "_meta": {"progressToken": 1}}}', True),
+    ],
+)
+def test_needs_stream(body: bytes, stream: bool) -> None:
+    assert needs_stream(body, TOOLS) is stream
+
+
+def test_streaming_tools_come_from_the_inventory() -> None:
+    assert streaming_tools() == TOOLS
