@@ -27,6 +27,7 @@ from starlette.types import ASGIApp
 
 from app.http.app import create_app
 from app.mcp.results import ERROR_META_KEY
+from app.mcp.server import build_mcp_server
 from app.settings import Settings
 from app.simulator.app import create_simulator_app
 from app.simulator.config import SimulatorConfig
@@ -253,3 +254,12 @@ async def in_process_upstream(task_seconds: float, **overrides: Any) -> AsyncIte
         upstream.running(),
     ):
         yield InProcess(sim=Simulator(url=SIM_URL, http=sim_http), upstream=upstream, settings=settings)
+
+
+@contextlib.asynccontextmanager
+async def in_process_tools(token: str, task_seconds: float = 600) -> AsyncIterator[tuple[Client, Simulator]]:
+    """Our MCP server behind the SDK's in-memory client, its upstream the in-process simulator."""
+    async with in_process_upstream(task_seconds) as running:
+        server = build_mcp_server(running.settings, running.upstream, stdio_token=token)
+        async with Client(server, mode="legacy") as client:
+            yield client, running.sim

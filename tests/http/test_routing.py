@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from app.http.routing import needs_stream
-from app.mcp.tools.inventory import streaming_tools
 from tests.helpers import INIT, MCP_HEADERS, client_for, make_app
 
 pytestmark = pytest.mark.anyio
@@ -58,7 +57,3 @@ TOOLS = frozenset({"kling_wait_for_tasks"})
 )
 def test_needs_stream(body: bytes, stream: bool) -> None:
     assert needs_stream(body, TOOLS) is stream
-
-
-def test_streaming_tools_come_from_the_inventory() -> None:
-    assert streaming_tools() == TOOLS

@@ -8,15 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp import Client
 
 from app.kling import catalog
 from app.kling.catalog import DEFAULTS, MODELS, MODELS_BY_ID, literal_values
-from app.kling.phrases import PHRASES, join
-from app.mcp.server import MODELS_RESOURCE, build_mcp_server
-from app.mcp.tools.catalogue import models_result
-from app.settings import Settings
-from app.upstream.client import UpstreamClient
 
 pytestmark = pytest.mark.anyio
 
@@ -50,22 +44,6 @@ def test_documented_matrix_facts() -> None:
     assert not MODELS_BY_ID["kling-v3"].modes["4k"].camera
     assert MODELS_BY_ID["kling-o1"].durations == (5,)
     assert ids_where(voices=True) == {"kling-v2-6"}
-
-
-async def test_list_models_and_resource_come_from_the_table() -> None:
-    settings = Settings()
-    server = build_mcp_server(settings, UpstreamClient(settings), stdio_token="t")
-    async with Client(server, mode="legacy") as client:
-        listed = (await client.call_tool("kling_list_models", {})).structured_content
-        four_k = (await client.call_tool("kling_list_models", {"capability": "4k"})).structured_content
-        voices = (await client.call_tool("kling_list_models", {"capability": "voices"})).structured_content
-        resource = await client.read_resource(MODELS_RESOURCE)
-    assert listed is not None and four_k is not None and voices is not None
-    assert [m["id"] for m in listed["models"]] == [m.id for m in MODELS]
-    assert listed["defaults"]["default_model"] == DEFAULTS.model
-    assert [m["id"] for m in four_k["models"]] == ["kling-v3", "kling-v3-omni"]
-    assert [m["id"] for m in voices["models"]] == ["kling-v2-6"]
-    assert resource.contents[0].text == models_result().model_dump_json(exclude_none=True)  # type: ignore[union-attr]
 
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -127,10 +105,3 @@ def test_commerce_content_tables_fit_the_schema_enum() -> None:
     tables = (catalog.URL_CONTENT, catalog.GOODS_STUDIO_CONTENT, catalog.VIDEO_COMMERCE_CONTENT)
     assert all(table <= types for table in tables)
     assert catalog.PRODUCT_CONTENT <= catalog.VIDEO_COMMERCE_CONTENT
-
-
-def test_phrases_follow_the_table() -> None:
-    assert PHRASES.models_4k == join([m.id for m in MODELS if "4k" in m.modes])
-    assert PHRASES.extend_models == join([m.id for m in MODELS if m.extend])
-    assert PHRASES.omni_models_or == join(sorted(m.id for m in MODELS if m.omni_references), "or")
-    assert PHRASES.shots_max == catalog.SHOTS_MAX

@@ -709,6 +709,10 @@ UPSTREAM: dict[str, tuple[str, BodyOf]] = {
 }
 
 
+def cases_for(*tools: str) -> list[Case]:
+    return [case for case in CASES if case.tool in tools]
+
+
 async def check(client: Client, sim: Simulator, case: Case) -> None:
     """Call the case's tool and check both sides: what the tool answered, and what reached upstream."""
     before = len(await sim.journal())
