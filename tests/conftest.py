@@ -8,11 +8,21 @@ from collections.abc import AsyncIterator
 import pytest
 from mcp import Client
 
-from tests.helpers import McpClientFactory, Mode, Simulator, mcp_client, running_simulator, server_for
+from tests.helpers import (
+    RULES_TOKEN,
+    McpClientFactory,
+    Mode,
+    Simulator,
+    in_process_tools,
+    mcp_client,
+    running_simulator,
+    server_for,
+)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def anyio_backend() -> str:
+    """Module scope, so modules can share one server between their tests (module-scoped fixtures)."""
     return "asyncio"
 
 
@@ -34,3 +44,10 @@ def connect(server_url: str) -> McpClientFactory:
         return mcp_client(server_url, token, mode)
 
     return factory
+
+
+@pytest.fixture(scope="module")
+async def tools() -> AsyncIterator[tuple[Client, Simulator]]:
+    """The SDK's in-memory client on our MCP server, the simulator behind it in process; one per module."""
+    async with in_process_tools(RULES_TOKEN) as running:
+        yield running

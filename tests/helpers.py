@@ -43,6 +43,7 @@ VID = "https://cdn.example.com/clip.mp4"
 AUDIO = "https://cdn.example.com/line.mp3"
 
 ENTRY = [sys.executable, "-m", "app"]
+RULES_TOKEN = "tok-rules-0001"  # the caller of the in-process `tools` fixture and the rule cases
 
 
 @contextlib.asynccontextmanager

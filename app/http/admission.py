@@ -18,7 +18,7 @@ import anyio
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.http.tokens import fingerprint, parse_bearer
+from app.tokens import fingerprint, parse_bearer
 
 SERVER_BUSY = -32000  # JSON-RPC implementation-defined server error
 

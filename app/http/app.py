@@ -23,8 +23,9 @@ from starlette.routing import Mount, Route
 from app import __version__
 from app.http.admission import AdmissionMiddleware
 from app.http.auth import MCP_PATH, METADATA_PATH, BearerAuthMiddleware, metadata_endpoint
-from app.http.cancel_frames import CancelRegistry, LegacyCancelMiddleware
+from app.http.cancel_frames import LegacyCancelMiddleware
 from app.http.routing import TransportRouter
+from app.mcp.cancellation import CancelRegistry
 from app.mcp.server import SERVER_NAME, build_mcp_server
 from app.mcp.tools.inventory import streaming_tools
 from app.metrics import Metrics

@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.http.tokens import fingerprint, parse_bearer, token_problem
 from app.settings import Settings
+from app.tokens import fingerprint, parse_bearer, token_problem
 
 logger = logging.getLogger(__name__)
 

@@ -4,57 +4,28 @@ In the 2025 protocol a client cancels a request by POSTing a `notifications/canc
 keeps the response stream open. On a stateless server that frame arrives as its own HTTP request
 and the SDK has no session to match it to the call in flight, so the call would run on. Long tools
 therefore register their cancel scope here, keyed by the caller's token fingerprint and the
-JSON-RPC request id, and this middleware cancels the scope when the frame arrives on this replica.
+JSON-RPC request id (`app/mcp/cancellation.py`), and this middleware cancels the scope when the
+frame arrives on this replica.
 (2026-07-28 clients cancel by closing the response stream, which the SDK handles by itself.)
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
-import anyio
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.http.body import read_body, replay, small_body_length
-from app.http.tokens import fingerprint, parse_bearer
+from app.mcp.cancellation import CancelRegistry
+from app.tokens import fingerprint, parse_bearer
 
 logger = logging.getLogger(__name__)
 
 # A cancel frame is tiny; bodies larger than this are passed through without being read here.
 MAX_PEEK_BYTES = 4096
-
-Key = tuple[str, str]
-
-
-class CancelRegistry:
-    def __init__(self) -> None:
-        self._scopes: dict[Key, anyio.CancelScope] = {}
-
-    def __len__(self) -> int:
-        return len(self._scopes)
-
-    @contextlib.contextmanager
-    def track(self, token: str, request_id: Any) -> Iterator[anyio.CancelScope]:
-        key = (fingerprint(token), str(request_id))
-        with anyio.CancelScope() as scope:
-            self._scopes[key] = scope
-            try:
-                yield scope
-            finally:
-                if self._scopes.get(key) is scope:
-                    del self._scopes[key]
-
-    def cancel(self, token: str, request_id: Any) -> bool:
-        scope = self._scopes.get((fingerprint(token), str(request_id)))
-        if scope is None:
-            return False
-        scope.cancel()
-        return True
 
 
 def cancelled_request_ids(body: bytes) -> list[Any]:

@@ -17,8 +17,8 @@ from mcp import MCPError
 from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
 from pydantic import ValidationError
 
-from app.http.tokens import fingerprint, parse_bearer
 from app.metrics import Metrics, RequestRecord, current_request
+from app.tokens import fingerprint, parse_bearer
 
 request_log = logging.getLogger("app.requests")
 

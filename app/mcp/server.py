@@ -10,7 +10,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 
 from app import __version__
-from app.http.cancel_frames import CancelRegistry
+from app.mcp.cancellation import CancelRegistry
 from app.mcp.observer import RequestObserver
 from app.mcp.prompts import PromptSpec, all_prompts
 from app.mcp.results import presenting_results

@@ -18,9 +18,9 @@ import anyio
 import httpx2
 
 from app import __version__
-from app.http.tokens import fingerprint
 from app.metrics import Metrics, record_upstream
 from app.settings import Settings
+from app.tokens import fingerprint
 from app.upstream.errors import (
     UpstreamConnectionError,
     UpstreamError,

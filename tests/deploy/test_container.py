@@ -46,11 +46,6 @@ class Running:
 
 
 @pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
 async def running() -> AsyncIterator[Running]:
     await docker("image", "inspect", IMAGE)  # fails the module when the image was not built
     async with running_simulator(task_seconds=600) as sim:

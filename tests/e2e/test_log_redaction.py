@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from app.http.tokens import fingerprint
+from app.tokens import fingerprint
 from tests.helpers import McpClientFactory, Simulator
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]

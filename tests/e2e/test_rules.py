@@ -20,11 +20,6 @@ def wiring_cases() -> list[Case]:
     return list(picked.values())
 
 
-@pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="module", params=MODES)
 async def stack(request: pytest.FixtureRequest) -> AsyncIterator[Stack]:
     mode: Mode = request.param

@@ -9,8 +9,8 @@ import re
 import httpx2
 import pytest
 
-from app.http.tokens import fingerprint
 from app.logging import JsonFormatter
+from app.tokens import fingerprint
 from tests.helpers import McpClientFactory, Simulator
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]

@@ -8,9 +8,9 @@ from typing import Any
 from mcp.server.mcpserver import Context
 
 from app.errors import AuthMissing
-from app.http.cancel_frames import CancelRegistry
-from app.http.tokens import parse_bearer
+from app.mcp.cancellation import CancelRegistry
 from app.settings import Settings
+from app.tokens import parse_bearer
 from app.upstream.client import UpstreamClient
 
 

@@ -17,9 +17,9 @@ from typing import Any
 from mcp import Client
 
 from app.mcp.results import ERROR_META_KEY
-from tests.helpers import AUDIO, IMG, IMG2, VID, Simulator
+from tests.helpers import AUDIO, IMG, IMG2, RULES_TOKEN, VID, Simulator
 
-TOKEN = "tok-rules-0001"
+TOKEN = RULES_TOKEN
 
 
 @dataclass(frozen=True)

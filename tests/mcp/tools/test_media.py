@@ -3,28 +3,15 @@ Lip-sync's rules are in tests/kling/rules/test_lip_sync.py; exact bodies in test
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from mcp import Client
 
-from tests.helpers import Simulator, in_process_tools
-from tests.kling.rules.cases import TOKEN, Case, cases_for, check
+from tests.helpers import Simulator
+from tests.kling.rules.cases import Case, cases_for, check
 
 pytestmark = pytest.mark.anyio
 
 CASES = cases_for("kling_generate_motion", "kling_talking_photo")
-
-
-@pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-async def tools() -> AsyncIterator[tuple[Client, Simulator]]:
-    async with in_process_tools(TOKEN) as running:
-        yield running
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -297,11 +297,6 @@ PAYLOADS: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
 
 
 @pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
 async def stack() -> AsyncIterator[Stack]:
     async with running_stack(TOKEN, "2026-07-28", task_seconds=0.2) as running:
         yield running
