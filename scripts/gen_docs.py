@@ -21,6 +21,7 @@ import app.kling.rules
 import app.upstream.errors  # noqa: F401 - defines the UpstreamError branch of the error tree
 from app.errors import error_classes
 from app.kling.catalog import DEFAULTS, MODELS, ModelSpec
+from app.kling.status import TaskStatus
 from app.mcp.prompts import all_prompts
 from app.mcp.tools.inventory import all_tools
 from app.settings import Settings, env_name
@@ -100,6 +101,12 @@ def errors_table() -> str:
     return "\n".join(rows)
 
 
+def statuses_table() -> str:
+    rows = ["| status | meaning | final |", "|---|---|---|"]
+    rows += [f"| `{s.value}` | {s.meaning} | {'yes' if s.terminal else 'no'} |" for s in TaskStatus]
+    return "\n".join(rows)
+
+
 def prompts_table() -> str:
     rows = ["| Prompt | What it gives |", "|---|---|"]
     rows += [f"| `{p.name}` | {p.description} |" for p in all_prompts()]
@@ -166,10 +173,11 @@ GENERATORS: dict[str, Generator] = {
     "models": _table(models_table),
     "prompts": _table(prompts_table),
     "errors": _table(errors_table),
+    "statuses": _table(statuses_table),
 }
 
 FILES: dict[Path, tuple[str, ...]] = {
-    README: ("toc", "tools", "settings", "errors", "prompts"),
+    README: ("toc", "tools", "settings", "errors", "statuses", "prompts"),
     MODELS_DOC: ("models",),
 }
 """Every file with generated blocks, and the names of the blocks regenerated in it."""

@@ -27,10 +27,23 @@ class TaskStatus(StrEnum):
     ERROR = "error"  # this server could not learn the status (batch chunk failure)
 
     @property
+    def meaning(self) -> str:
+        return STATUS_MEANINGS[self]
+
+    @property
     def terminal(self) -> bool:
         """Whether polling again can change the answer."""
         return self in (TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.NOT_FOUND)
 
+
+# What each status tells an agent; the schema's description and the README say it in these words.
+STATUS_MEANINGS = {
+    TaskStatus.PENDING: "still running, poll again",
+    TaskStatus.SUCCEEDED: "video_url is ready",
+    TaskStatus.FAILED: "see error",
+    TaskStatus.NOT_FOUND: "upstream knows no such task for this token",
+    TaskStatus.ERROR: "the status could not be read",
+}
 
 Absent = SkipJsonSchema[None]  # an optional field: left out of results when unset, so not nullable
 
@@ -57,8 +70,7 @@ class TaskSummary(CompactModel):
 
     task_id: str = Field(description="The task id, as given.")
     status: TaskStatus = Field(
-        description="pending: still running, poll again. succeeded: video_url is ready. failed: see error. "
-        "not_found: upstream knows no such task for this token. error: the status could not be read."
+        description=" ".join(f"{status.value}: {meaning}." for status, meaning in STATUS_MEANINGS.items())
     )
     terminal: bool = Field(description="True when the status is final and polling again will not change it.")
     video_url: str | Absent = Field(default=None, description="The finished video (MP4), when succeeded.")
