@@ -2,10 +2,11 @@
 
 How the code is laid out (imports flow downwards: mcp -> kling -> upstream; http wraps the lot):
 
-- `cli.py`, `settings.py`, `logging.py`, `metrics.py`: the entry point, every setting, the log
-  set-up, and the Prometheus registry with the per-request record of upstream calls.
+- `cli.py` reads the command line and the settings; `commands.py` runs serve, simulate or stdio.
+- `settings.py`, `logging.py`, `metrics.py`, `tokens.py`: every setting, the log set-up, the
+  Prometheus registry with the per-request record of upstream calls, and bearer-token handling.
 - `errors.py`: the one error tree; every failure a tool reports is a `KlingMcpError`.
-- `http/`: the HTTP edge. `app.py` (`create_app(settings)`), the bearer gate (`auth.py`, `tokens.py`),
+- `http/`: the HTTP edge. `app.py` (`create_app(settings)`), the bearer gate (`auth.py`),
   admission limits, 2025-era cancel frames, the choice of SDK transport (`routing.py`), and uvicorn
   with a graceful drain (`serving.py`).
 - `kling/`: the Kling domain, free of MCP and HTTP. `catalog.py` is the model/capability table and

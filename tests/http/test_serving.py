@@ -1,9 +1,11 @@
-"""SIGTERM with calls in flight: no new connections, every in-flight call answered, exit code 0."""
+"""Serving (app/http/serving.py): the listening socket, and SIGTERM with calls in flight: no new
+connections, every in-flight call answered, exit code 0."""
 
 from __future__ import annotations
 
 import re
 import signal
+import socket
 import sys
 from typing import Any
 
@@ -11,6 +13,7 @@ import anyio
 import httpx2
 import pytest
 
+from app.http.serving import bind_socket
 from tests.helpers import MODES, Mode, clean_env, mcp_client
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
@@ -84,3 +87,12 @@ async def test_idle_server_exits_zero_on_sigterm() -> None:
     process.send_signal(signal.SIGTERM)
     with anyio.fail_after(10):
         assert await process.wait() == 0
+
+
+def test_listening_socket_is_tcp_so_accepted_connections_get_nodelay() -> None:
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        # asyncio enables TCP_NODELAY only when proto is IPPROTO_TCP; proto 0 costs ~40 ms per response.
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

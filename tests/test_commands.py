@@ -1,0 +1,56 @@
+"""The commands (app/commands.py) run for real, in subprocesses: serve --simulate, and stdio."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import httpx2
+import pytest
+from mcp import Client, StdioServerParameters
+
+from tests.helpers import MODES, Mode, Simulator, clean_env, mcp_client, running_server
+
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_serve_simulate_answers_the_sdk_client(mode: Mode) -> None:
+    async with running_server(env=clean_env()) as (base, sim_url):
+        async with httpx2.AsyncClient(base_url=sim_url) as sim:
+            submitted = await sim.post(
+                "/kling/videos",
+                json={"action": "text2video", "prompt": "a lighthouse", "async": True},
+                headers={"authorization": "Bearer tok-newcomer"},
+            )
+        task_id = submitted.json()["task_id"]
+        async with mcp_client(base, "tok-newcomer", mode) as client:
+            names = [t.name for t in (await client.list_tools()).tools]
+            result = await client.call_tool("kling_get_task", {"task_id": task_id})
+    assert "kling_get_task" in names
+    assert result.structured_content is not None and result.structured_content["status"] == "pending"
+
+
+async def test_hosted_mode_never_uses_the_server_token() -> None:
+    env = clean_env(ACEDATACLOUD_API_TOKEN="server-owned-token")
+    async with running_server(env=env) as (base, sim_url):
+        async with mcp_client(base, "tok-caller", "legacy") as client:
+            await client.call_tool("kling_get_task", {"task_id": "x"})
+        with pytest.raises(BaseException):  # noqa: B017,PT011 - the SDK raises an ExceptionGroup on HTTP 401
+            async with mcp_client(base, None, "legacy") as anonymous:
+                await anonymous.list_tools()
+        async with httpx2.AsyncClient(base_url=sim_url) as sim:
+            journal: list[dict[str, Any]] = (await sim.get("/_sim/requests")).json()
+    assert [e["authorization"] for e in journal] == ["Bearer tok-caller"]
+
+
+async def test_stdio_mode_uses_the_environment_token(simulator: Simulator) -> None:
+    await simulator.configure(task_seconds=600)
+    task_id = await simulator.submit("tok-local-user")
+    env = clean_env(ACEDATACLOUD_API_TOKEN="tok-local-user", ACEDATACLOUD_API_BASE_URL=simulator.url)
+    params = StdioServerParameters(command=sys.executable, args=["-m", "app", "stdio"], env=env)
+    async with Client(params, mode="legacy") as client:
+        result = await client.call_tool("kling_get_task", {"task_id": task_id})
+    assert result.structured_content is not None and result.structured_content["status"] == "pending"
+    [entry] = [e for e in await simulator.journal() if e["path"] == "/kling/tasks"]
+    assert entry["authorization"] == "Bearer tok-local-user"
