@@ -49,8 +49,8 @@ waiting poll_after_seconds between calls. Videos take 1-5 minutes; talking photo
 
 Defaults when you leave them out: model {DEFAULTS.model}, mode {DEFAULTS.mode}, {DEFAULTS.duration} s,
 aspect ratio {DEFAULTS.aspect_ratio}. 4k exists only on {P.models_4k}. Native audio: {P.audio_models},
-and always on {P.turbo_model}. Camera control: {P.camera_models}. Call kling_list_models for the full
-table.
+and always on {P.turbo_model}. Camera control: {P.camera_models}.
+Call kling_list_models for the full table.
 """
 
 
@@ -67,8 +67,9 @@ def workflow_examples() -> str:
 4. Longer video: take video_id from the succeeded task and call kling_extend_video(video_id=..., prompt=...)
    with {P.extend_models_or}.
 5. Vertical video for phones: aspect_ratio="9:16".
-6. Several shots in one clip: kling_generate_storyboard(request={{"model": "{DEFAULTS.storyboard_model}",
-   "shot_type": "customize", "duration": 9, "multi_prompt": [3 shots of 3 s, indexed 1..3]}}).
+6. Several shots in one clip: kling_generate_storyboard(request={{"model": "{DEFAULTS.storyboard_model}", \
+"shot_type":
+   "customize", "duration": 9, "multi_prompt": [3 shots of 3 s, indexed 1..3]}}).
 7. Put a person from a photo into a scene: kling_generate_video(model="{PICKS.references[0]}",
    image_list=[{{"image_url": "..."}}], prompt="The person from <<<image_1>>> walks on a beach").
 8. Copy a dance onto a character: kling_generate_motion(image_url=..., video_url=...).
@@ -87,8 +88,9 @@ def prompt_suggestions() -> str:
   "A red fox trots through fresh snow at dawn, low golden light, the camera tracks beside it, calm mood."
 - One main action per clip; for several actions use kling_generate_storyboard.
 - Motion words help image-to-video: "slowly turns her head", "waves crash", "petals open".
-- negative_prompt (at most {NEGATIVE_PROMPT_MAX} characters; not with {P.no_negative_prompt_models} or Omni
-  references) lists what to avoid: "blurry, distorted hands, text, watermark".
+- negative_prompt (at most {NEGATIVE_PROMPT_MAX} characters; not with {P.no_negative_prompt_models} or Omni \
+references) lists what
+  to avoid: "blurry, distorted hands, text, watermark".
 - Camera presets for camera_control.type: simple (with config pan/tilt/roll/zoom/horizontal/vertical
   from -1 to 1), down_back, forward_up, left_turn_forward, right_turn_forward.
 - Omni references must be cited in the prompt: <<<image_1>>>, <<<video_1>>>; subjects <<<element_1>>>;

@@ -218,10 +218,23 @@ def _camera_supported(req: VideoArgs) -> Violation | None:
         return Violation(
             f"camera_control is not available for {req.model} in {req.mode} mode"
             + (" with references" if has_references(req) else "")
-            + f"; only {PHRASES.camera_models}, take it (never 4k).",
+            + f"; only {_camera_models()}, take it (never 4k).",
             ["remove camera_control", *(_camera_alternatives())],
         )
     return None
+
+
+def _camera_models() -> str:
+    """'kling-v3 in std or pro mode, or kling-v1 at 5 s': models without a duration limit first."""
+    with_camera = sorted(
+        (m for m in MODELS if modes_with(m, "camera")), key=lambda m: "camera" in m.five_second_only
+    )
+    return ", or ".join(
+        f"{m.id} at 5 s"
+        if "camera" in m.five_second_only
+        else f"{m.id} in {' or '.join(modes_with(m, 'camera'))} mode"
+        for m in with_camera
+    )
 
 
 def _camera_alternatives() -> list[str]:
