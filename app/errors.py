@@ -8,6 +8,7 @@
     │   ├── TooManyTaskIds
     │   ├── TooManyRawRecords
     │   ├── TimeoutTooLong
+    │   ├── UnknownArguments
     │   └── RuleViolation           a capability rule (app/kling/rules/base.py)
     ├── Cancelled
     └── UpstreamError               the Kling API call failed (app/upstream/errors.py has its subtree)
@@ -20,6 +21,7 @@ Errors never carry the caller's token.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any, ClassVar
 
 
@@ -123,6 +125,25 @@ class TimeoutTooLong(RequestRefused):
             next_step=f"Use timeout_seconds of at most {limit} and call again "
             "with open_task_ids if it runs out.",
             limit=limit,
+        )
+
+
+class UnknownArguments(RequestRefused):
+    """A generation tool got top-level arguments it does not have (a misspelt name, say)."""
+
+    kind = "unknown_argument"
+
+    def __init__(self, tool: str, unknown: list[str], valid: list[str]) -> None:
+        guesses = {name: difflib.get_close_matches(name, valid, n=1) for name in unknown}
+        named = "; ".join(
+            f"{name!r} (did you mean {guess[0]!r}?)" if guess else repr(name)
+            for name, guess in guesses.items()
+        )
+        super().__init__(
+            f"{tool} has no argument {named}; nothing was sent and nothing spent.",
+            next_step=f"Call again with only these arguments: {', '.join(valid)}.",
+            unknown=unknown,
+            suggestions={name: guess[0] for name, guess in guesses.items() if guess},
         )
 
 

@@ -14,8 +14,9 @@ from app.mcp.cancellation import CancelRegistry
 from app.mcp.observer import RequestObserver
 from app.mcp.prompts import PromptSpec, all_prompts
 from app.mcp.results import presenting_results
+from app.mcp.strict_arguments import StrictArguments
 from app.mcp.tools.catalogue import models_result
-from app.mcp.tools.inventory import all_tools
+from app.mcp.tools.inventory import all_tools, strict_arguments
 from app.mcp.tools.runtime import ToolRuntime
 from app.metrics import Metrics
 from app.settings import Settings
@@ -55,7 +56,7 @@ def build_mcp_server(
         version=__version__,
         lifespan=lifespan,
         log_level=settings.log_level,
-        middleware=[RequestObserver(metrics or Metrics())],
+        middleware=[RequestObserver(metrics or Metrics()), StrictArguments(strict_arguments())],
     )
     for spec in all_tools():
         server.add_tool(

@@ -4,6 +4,7 @@ and the tests all read it; adding a tool is one `ToolSpec` here plus its handler
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,10 +49,20 @@ class ToolSpec:
         )
 
     @property
+    def argument_names(self) -> frozenset[str]:
+        """The tool's top-level arguments, as its schema lists them."""
+        return frozenset(name for name in inspect.signature(self.handler).parameters if name != "ctx")
+
+    @property
     def summary(self) -> str:
         """The first line of the description, for tables; it names no setting."""
         first = self.description.split("\n", 1)[0].replace("\\", "")
         return first.format(**DEFAULTS.as_format_args(), **PHRASES.as_format_args())
+
+
+def strict_arguments() -> dict[str, frozenset[str]]:
+    """The tools that refuse unknown top-level arguments (those that spend credits), with theirs."""
+    return {spec.name: spec.argument_names for spec in all_tools() if spec.spends_credits}
 
 
 def streaming_tools() -> frozenset[str]:
