@@ -58,7 +58,7 @@ def tools_table() -> str:
     rows = ["| Tool | Domain | Spends credits | What it does |", "|---|---|---|---|"]
     for spec in all_tools():
         spends = f"yes: {spec.cost}" if spec.cost else "yes" if spec.spends_credits else "no"
-        rows.append(f"| `{spec.name}` | {spec.domain} | {spends} | {spec.summary} |")
+        rows.append(f"| `{spec.name}` | {spec.domain} | {spends} | {spec.title} |")
     return "\n".join(rows)
 
 
