@@ -11,7 +11,7 @@ import json
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -197,10 +197,11 @@ class Settings(BaseSettings):
         description="Proxies whose `X-Forwarded-*` headers uvicorn trusts (comma-separated, or `*`).",
     )
     shutdown_grace_seconds: int = Field(
-        default=30,
-        ge=0,
+        default=75,
+        ge=1,
         le=3600,
-        description="On SIGTERM, how long in-flight calls may finish before exit.",
+        description="On SIGTERM, how long in-flight calls may finish before exit; must exceed the "
+        "submit and connect timeouts together, so a submission in flight always gets its answer.",
     )
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
     log_format: Literal["text", "json"] = Field(
@@ -222,6 +223,18 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an absolute http(s) URL such as https://api.acedata.cloud")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _drain_outlasts_a_submission(self) -> Settings:
+        # A submission upstream may already have billed must be answered, not cut by the drain.
+        longest_submit = self.submit_timeout_seconds + self.connect_timeout_seconds
+        if self.shutdown_grace_seconds <= longest_submit:
+            raise ValueError(
+                f"KLING_MCP_SHUTDOWN_GRACE_SECONDS ({self.shutdown_grace_seconds}) must be longer than "
+                "KLING_MCP_SUBMIT_TIMEOUT_SECONDS + KLING_MCP_CONNECT_TIMEOUT_SECONDS "
+                f"({longest_submit:g} s), so that a submission in flight at shutdown still gets its answer"
+            )
+        return self
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -249,7 +262,10 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else "?"
+            if not err["loc"]:  # a rule about several settings: its message names them
+                lines.append(f"  {err['msg'].removeprefix('Value error, ')}")
+                continue
+            field = str(err["loc"][0])
             name = env_name(field) if field in Settings.model_fields else field
             shown = "" if field == "api_token" else f" (got {err.get('input')!r})"
             lines.append(f"  {name}: {err['msg']}{shown}")

@@ -30,6 +30,7 @@ def test_stdio_without_token_says_what_to_set() -> None:
         ({"ACEDATACLOUD_API_BASE_URL": "ftp://example.com"}, "ACEDATACLOUD_API_BASE_URL"),
         ({"KLING_MCP_READ_TIMEOUT_SECONDS": "-1"}, "KLING_MCP_READ_TIMEOUT_SECONDS"),
         ({"KLING_MCP_LOG_LEVEL": "LOUD"}, "KLING_MCP_LOG_LEVEL"),
+        ({"KLING_MCP_SHUTDOWN_GRACE_SECONDS": "30"}, "KLING_MCP_SUBMIT_TIMEOUT_SECONDS"),
     ],
 )
 def test_bad_setting_stops_startup_naming_the_variable(env: dict[str, str], named: str) -> None:

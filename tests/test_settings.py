@@ -67,3 +67,11 @@ def test_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: object) 
 
     Path(str(tmp_path), ".env").write_text("KLING_MCP_POLL_AFTER_SECONDS=30\n")
     assert Settings().poll_after_seconds == 30
+
+
+def test_the_drain_must_outlast_a_submission() -> None:
+    assert Settings(shutdown_grace_seconds=11, submit_timeout_seconds=5, connect_timeout_seconds=5)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(shutdown_grace_seconds=30)  # defaults: 60 s submit + 5 s connect
+    message = str(caught.value)
+    assert "KLING_MCP_SHUTDOWN_GRACE_SECONDS (30) must be longer than" in message and "(65 s)" in message

@@ -125,6 +125,10 @@ def test_timeouts_fit_the_drain_and_the_longest_wait(docs: dict[str, dict[str, A
     pre_stop = int(container(docs)["lifecycle"]["preStop"]["exec"]["command"][1])
     grace = int(data["KLING_MCP_SHUTDOWN_GRACE_SECONDS"])
     assert pod["terminationGracePeriodSeconds"] > pre_stop + grace
+    defaults = Settings()
+    submit = float(data.get("KLING_MCP_SUBMIT_TIMEOUT_SECONDS", defaults.submit_timeout_seconds))
+    connect = float(data.get("KLING_MCP_CONNECT_TIMEOUT_SECONDS", defaults.connect_timeout_seconds))
+    assert grace > submit + connect  # a submission in flight at SIGTERM is answered
     annotations = docs["Ingress"]["metadata"]["annotations"]
     longest_wait = int(data["KLING_MCP_WAIT_MAX_TIMEOUT_SECONDS"])
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) > longest_wait
