@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest docs bench wheelhouse deploy-check interop clean
+.PHONY: run test test-deps lint typecheck pytest docs bench wheelhouse deploy-check interop clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kling-mcp needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -23,7 +23,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+test-deps:
+	scripts/test-deps.sh
+
+pytest: $(STAMP) test-deps
 	$(BIN)/pytest
 
 test: lint typecheck pytest

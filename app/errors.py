@@ -9,6 +9,8 @@
     │   ├── TooManyRawRecords
     │   ├── TimeoutTooLong
     │   ├── UnknownArguments
+    │   ├── IdempotencyConflict
+    │   ├── IdempotencyInProgress
     │   └── RuleViolation           a capability rule (app/kling/rules/base.py)
     ├── Cancelled
     └── UpstreamError               the Kling API call failed (app/upstream/errors.py has its subtree)
@@ -144,6 +146,34 @@ class UnknownArguments(RequestRefused):
             next_step=f"Call again with only these arguments: {', '.join(valid)}.",
             unknown=unknown,
             suggestions={name: guess[0] for name, guess in guesses.items() if guess},
+        )
+
+
+class IdempotencyConflict(RequestRefused):
+    """An idempotency_key already used, within its TTL, for a request with other arguments."""
+
+    kind = "idempotency_conflict"
+    next_step = (
+        "Use a new idempotency_key for a new request; to get the first request's task_id, send its "
+        "arguments unchanged with this key."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This idempotency_key was already used for a request with different arguments; "
+            "nothing was sent and nothing spent."
+        )
+
+
+class IdempotencyInProgress(RequestRefused):
+    """The first call with this idempotency_key was still being submitted after the wait."""
+
+    kind = "idempotency_in_progress"
+    next_step = "Call again with the same idempotency_key in a few seconds to get that call's task_id."
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The first call with this idempotency_key is still being submitted; nothing was sent."
         )
 
 

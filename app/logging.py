@@ -15,7 +15,7 @@ import sys
 from datetime import UTC, datetime
 
 CHATTY_LOGGERS = ("httpx2", "httpcore2", "mcp.server.streamable_http", "mcp.server.streamable_http_manager")
-STRUCTURED_FIELDS = ("mcp",)
+STRUCTURED_FIELDS = ("mcp", "submission")
 
 
 class JsonFormatter(logging.Formatter):

@@ -52,6 +52,12 @@ class Metrics:
             "kling_mcp_upstream_retries_total", "Upstream retries by endpoint and reason.",
             ["endpoint", "reason"], registry=r,
         )  # fmt: skip
+        self.idempotency = Counter(
+            "kling_mcp_idempotency_total",
+            "Idempotency outcomes (claimed, replayed, conflict, in_progress, unavailable) and store errors.",
+            ["outcome"],
+            registry=r,
+        )
         self.batch_chunks = Counter(
             "kling_mcp_batch_chunks_total", "Batch chunks by outcome.", ["outcome"], registry=r
         )
@@ -73,6 +79,7 @@ class UpstreamCall:
 
 @dataclass
 class RequestRecord:
+    tool: str = ""  # the tool a tools/call names, for log lines written while it runs
     upstream: list[UpstreamCall] = field(default_factory=list)
 
 

@@ -196,6 +196,26 @@ class Settings(BaseSettings):
         default="127.0.0.1",
         description="Proxies whose `X-Forwarded-*` headers uvicorn trusts (comma-separated, or `*`).",
     )
+    idempotency_ttl_seconds: int = Field(
+        default=86_400,
+        ge=60,
+        le=30 * 86_400,
+        description="How long an idempotency_key gives back its first submission's answer.",
+    )
+    idempotency_max_records: int = Field(
+        default=100_000,
+        ge=100,
+        le=10_000_000,
+        description="Idempotency records kept in process when there is no Redis (oldest answered go first).",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for idempotency records shared by all replicas, e.g. `redis://redis:6379/0`; "
+        "unset: kept in process. Redis down: submissions still go ahead, without idempotency.",
+    )
+    redis_timeout_seconds: float = Field(
+        default=1.0, gt=0, le=30, description="Time for one Redis command, connecting included."
+    )
     shutdown_grace_seconds: int = Field(
         default=75,
         ge=1,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import anyio
+import anyio.abc
 import httpx2
 import uvicorn
 from mcp import Client
@@ -264,3 +265,72 @@ async def in_process_tools(token: str, task_seconds: float = 600) -> AsyncIterat
         server = build_mcp_server(running.settings, running.upstream, stdio_token=token)
         async with Client(server, mode="legacy") as client:
             yield client, running.sim
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def running_redis() -> AsyncIterator[str]:
+    """Debian's redis-server on a free loopback port, nothing persisted; yields its URL."""
+    port = free_port()
+    process = await anyio.open_process(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        with anyio.fail_after(10):
+            while True:
+                try:
+                    stream = await anyio.connect_tcp("127.0.0.1", port)
+                except OSError:
+                    await anyio.sleep(0.05)
+                    continue
+                await stream.aclose()
+                break
+        yield url
+    finally:
+        process.terminate()
+        with anyio.fail_after(10):
+            await process.wait()
+
+
+@dataclass
+class ServerProcess:
+    """A `kling-mcp serve` process: its base URL, and its log (read on demand)."""
+
+    url: str
+    process: anyio.abc.Process
+    log: str = ""
+
+    async def read_log(self, seconds: float = 0.5) -> str:
+        """What the process has written to stderr so far (waits up to `seconds` for more)."""
+        assert self.process.stderr is not None
+        with anyio.move_on_after(seconds):
+            while True:
+                self.log += (await self.process.stderr.receive()).decode()
+        return self.log
+
+
+@contextlib.asynccontextmanager
+async def kling_mcp_process(env: dict[str, str]) -> AsyncIterator[ServerProcess]:
+    """`kling-mcp serve` on a free port, configured by `env` (upstream, Redis); yields it once ready."""
+    process = await anyio.open_process([*ENTRY, "serve", "--port", "0"], env=clean_env(**env))
+    assert process.stderr is not None
+    running = ServerProcess(url="", process=process)
+    try:
+        with anyio.fail_after(20):
+            while "startup complete" not in running.log:
+                running.log += (await process.stderr.receive()).decode()
+        found = re.search(r"MCP endpoint (http://[\d.:]+)/mcp", running.log)
+        assert found, running.log
+        running.url = found.group(1)
+        yield running
+    finally:
+        process.terminate()
+        with anyio.fail_after(10):
+            await process.wait()

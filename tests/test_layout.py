@@ -19,6 +19,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "kling": ("app.http", "app.mcp", "app.simulator", "mcp", "starlette"),
     "upstream": ("app.http", "app.mcp", "app.kling", "app.simulator", "mcp", "starlette"),
     "mcp": ("app.http", "app.simulator"),
+    "idempotency": ("app.http", "app.mcp", "app.kling", "app.upstream", "app.simulator", "mcp"),
     "simulator": ("app.http", "app.mcp", "app.kling", "app.upstream", "app.errors"),
     **{leaf: ("app.http", "app.mcp", "app.kling", "app.upstream", "app.simulator", "mcp") for leaf in LEAVES},
 }

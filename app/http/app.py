@@ -25,6 +25,8 @@ from app.http.admission import AdmissionMiddleware
 from app.http.auth import MCP_PATH, METADATA_PATH, BearerAuthMiddleware, metadata_endpoint
 from app.http.cancel_frames import LegacyCancelMiddleware
 from app.http.routing import TransportRouter
+from app.idempotency.memory import MemoryStore
+from app.idempotency.redis import RedisStore
 from app.mcp.cancellation import CancelRegistry
 from app.mcp.server import SERVER_NAME, build_mcp_server
 from app.mcp.tools.inventory import streaming_tools
@@ -66,6 +68,20 @@ async def index(request: Request) -> JSONResponse:
     return JSONResponse({"name": SERVER_NAME, "version": __version__, "mcp_endpoint": MCP_PATH})
 
 
+def idempotency_store(settings: Settings, metrics: Metrics) -> MemoryStore | RedisStore:
+    """In process for one replica; in Redis when configured, so every replica sees every key."""
+    if settings.redis_url is None:
+        return MemoryStore(settings.idempotency_ttl_seconds, settings.idempotency_max_records)
+    return RedisStore.from_url(
+        settings.redis_url,
+        timeout_seconds=settings.redis_timeout_seconds,
+        ttl_seconds=settings.idempotency_ttl_seconds,
+        # A claim outlives the longest submission, so a replica that dies mid-submit frees its keys.
+        claim_seconds=settings.submit_timeout_seconds + settings.connect_timeout_seconds + 10,
+        on_error=lambda operation: metrics.idempotency.labels("store_error").inc(),
+    )
+
+
 def create_app(
     settings: Settings, *, upstream_transport: httpx2.AsyncBaseTransport | None = None
 ) -> Starlette:
@@ -73,7 +89,10 @@ def create_app(
     metrics = Metrics()
     upstream = UpstreamClient(settings, transport=upstream_transport, metrics=metrics)
     cancellations = CancelRegistry()
-    mcp = build_mcp_server(settings, upstream, cancellations=cancellations, metrics=metrics)
+    idempotency = idempotency_store(settings, metrics)
+    mcp = build_mcp_server(
+        settings, upstream, cancellations=cancellations, metrics=metrics, idempotency=idempotency
+    )
 
     def transport(json_response: bool) -> tuple[Starlette, StreamableHTTPSessionManager]:
         app = mcp.streamable_http_app(
@@ -90,10 +109,13 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with upstream.running(), streaming.run(), plain.run():
-            app.state.started = True
-            yield
-            app.state.started = False
+        async with contextlib.AsyncExitStack() as stack:
+            if isinstance(idempotency, RedisStore):
+                stack.push_async_callback(idempotency.aclose)
+            async with upstream.running(), streaming.run(), plain.run():
+                app.state.started = True
+                yield
+                app.state.started = False
 
     app = Starlette(
         routes=[

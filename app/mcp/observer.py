@@ -39,7 +39,7 @@ class RequestObserver(ServerMiddleware[Any]):
             return await call_next(ctx)
         name = ctx.params.get("name") if ctx.params and ctx.method == "tools/call" else None
         tool = name if isinstance(name, str) else ""
-        record = RequestRecord()
+        record = RequestRecord(tool=tool)
         reset = current_request.set(record)
         self.metrics.in_flight.inc()
         started = time.perf_counter()

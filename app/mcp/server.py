@@ -10,6 +10,8 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 
 from app import __version__
+from app.idempotency.memory import MemoryStore
+from app.idempotency.store import IdempotencyStore
 from app.mcp.cancellation import CancelRegistry
 from app.mcp.observer import RequestObserver
 from app.mcp.prompts import PromptSpec, all_prompts
@@ -39,14 +41,22 @@ def build_mcp_server(
     stdio_token: str | None = None,
     cancellations: CancelRegistry | None = None,
     metrics: Metrics | None = None,
+    idempotency: IdempotencyStore | None = None,
 ) -> MCPServer[Any]:
     registry = CancelRegistry() if cancellations is None else cancellations
+    metrics = metrics or Metrics()
+    store = idempotency or MemoryStore(settings.idempotency_ttl_seconds, settings.idempotency_max_records)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[ToolRuntime]:
         # Entered once per transport (the HTTP app runs two), so it only hands out the runtime.
         yield ToolRuntime(
-            settings=settings, upstream=upstream, stdio_token=stdio_token, cancellations=registry
+            settings=settings,
+            upstream=upstream,
+            stdio_token=stdio_token,
+            cancellations=registry,
+            idempotency=store,
+            metrics=metrics,
         )
 
     server: MCPServer[Any] = MCPServer(
@@ -56,7 +66,7 @@ def build_mcp_server(
         version=__version__,
         lifespan=lifespan,
         log_level=settings.log_level,
-        middleware=[RequestObserver(metrics or Metrics()), StrictArguments(strict_arguments())],
+        middleware=[RequestObserver(metrics), StrictArguments(strict_arguments())],
     )
     for spec in all_tools():
         server.add_tool(

@@ -108,8 +108,9 @@ class UpstreamTimeout(UpstreamTransportError):
     kind = "upstream_timeout"
     summary = "The Kling API did not answer in time"
     next_step = (
-        "Retry in about 30 seconds. A submission that timed out may still have been accepted upstream, "
-        "so a resubmission can create (and bill) a second task."
+        "Retry in about 30 seconds. A submission that timed out may still have been accepted upstream: "
+        "retry it with the same idempotency_key to get its task_id without a second charge (without "
+        "one, a resubmission can create and bill a second task)."
     )
 
 

@@ -17,7 +17,8 @@ from app.kling.catalog import (
 )
 from app.kling.phrases import PHRASES as P
 from app.kling.rules import GOODS_STUDIO, VIDEO_COMMERCE
-from app.mcp.tools.inputs import ID_MAX, CallbackUrl, HttpUrl, StrictInput
+from app.mcp.tools.inputs import ID_MAX, CallbackUrl, HttpUrl, Idempotent, StrictInput, upstream_fields
+from app.mcp.tools.signature import flat_arguments
 from app.mcp.tools.submit import Submission, submit
 
 
@@ -68,9 +69,15 @@ poll_after_seconds: poll kling_get_task; the finished links are in result_urls.\
 """
 
 
-async def kling_goods_studio(request: GoodsRequest, ctx: Context[Any]) -> Submission:
-    GOODS_STUDIO.enforce(request)
-    return await submit(ctx, "/kling/goods-studio", request.model_dump(exclude_none=True), job="commerce")
+class GoodsInput(Idempotent):
+    request: GoodsRequest
+
+
+@flat_arguments
+async def kling_goods_studio(args: GoodsInput, ctx: Context[Any]) -> Submission:
+    GOODS_STUDIO.enforce(args.request)
+    body = upstream_fields(args.request)
+    return await submit(ctx, "/kling/goods-studio", body, job="commerce", key=args.idempotency_key)
 
 
 # --- kling_video_commerce ---------------------------------------------------------------------------
@@ -130,6 +137,12 @@ poll_after_seconds: poll kling_get_task; the finished links are in result_urls.\
 """
 
 
-async def kling_video_commerce(request: CommerceRequest, ctx: Context[Any]) -> Submission:
-    VIDEO_COMMERCE.enforce(request)
-    return await submit(ctx, "/kling/video-commerce", request.model_dump(exclude_none=True), job="commerce")
+class CommerceInput(Idempotent):
+    request: CommerceRequest
+
+
+@flat_arguments
+async def kling_video_commerce(args: CommerceInput, ctx: Context[Any]) -> Submission:
+    VIDEO_COMMERCE.enforce(args.request)
+    body = upstream_fields(args.request)
+    return await submit(ctx, "/kling/video-commerce", body, job="commerce", key=args.idempotency_key)

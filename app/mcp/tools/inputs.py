@@ -31,10 +31,34 @@ class StrictInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=255,
+        description="Recommended: a unique string (e.g. a UUID) for this generation. If the call times "
+        "out or the connection drops, call again with the same key: you get the first call's task_id "
+        "back and pay once.",
+    ),
+]
+SERVER_FIELDS = frozenset({"idempotency_key"})  # read by this server, never sent upstream
+
+
+class Idempotent(StrictInput):
+    """The input of a tool that spends credits: it may carry an idempotency key."""
+
+    idempotency_key: IdempotencyKey = None
+
+
 class Dumpable(Protocol):
     """An input model, as far as building an upstream body goes."""
 
-    def model_dump(self, *, exclude_none: bool = ...) -> dict[str, Any]: ...
+    def model_dump(self, *, exclude_none: bool = ..., exclude: Any = ...) -> dict[str, Any]: ...
+
+
+def upstream_fields(args: Dumpable) -> dict[str, Any]:
+    """What the caller set, for the upstream body: unset fields left out, never sent as null."""
+    return args.model_dump(exclude_none=True, exclude=SERVER_FIELDS)
 
 
 Axis = Annotated[float, Field(ge=-1, le=1)]

@@ -17,7 +17,7 @@ from app.kling.catalog import (
 )
 from app.kling.phrases import PHRASES
 from app.kling.rules import LIP_SYNC
-from app.mcp.tools.inputs import ID_MAX, CallbackUrl, HttpUrl, StrictInput
+from app.mcp.tools.inputs import ID_MAX, CallbackUrl, HttpUrl, Idempotent, StrictInput, upstream_fields
 from app.mcp.tools.signature import flat_arguments
 from app.mcp.tools.submit import Submission, submit
 
@@ -44,7 +44,7 @@ Returns task_id and poll_after_seconds: poll kling_get_task until terminal is tr
 """
 
 
-class MotionInput(StrictInput):
+class MotionInput(Idempotent):
     image_url: Annotated[
         HttpUrl, Field(description="The character: a person or figure, full body works best.")
     ]
@@ -66,7 +66,8 @@ class MotionInput(StrictInput):
 
 @flat_arguments
 async def kling_generate_motion(args: MotionInput, ctx: Context[Any]) -> Submission:
-    return await submit(ctx, "/kling/motion", args.model_dump(exclude_none=True), job="motion")
+    body = upstream_fields(args)
+    return await submit(ctx, "/kling/motion", body, job="motion", key=args.idempotency_key)
 
 
 # --- kling_lip_sync ---------------------------------------------------------------------------------
@@ -88,7 +89,7 @@ Returns task_id and poll_after_seconds: poll kling_get_task until terminal is tr
 """
 
 
-class LipSyncInput(StrictInput):
+class LipSyncInput(Idempotent):
     mode: Annotated[Literal["audio2video", "text2video"], Field(description="Sync to audio, or speak text.")]
     video_url: Annotated[HttpUrl | None, Field(description="The video to re-voice (or give video_id).")] = (
         None
@@ -134,10 +135,9 @@ class LipSyncInput(StrictInput):
 async def kling_lip_sync(args: LipSyncInput, ctx: Context[Any]) -> Submission:
     LIP_SYNC.enforce(args)
     # The voice settings belong to text2video and the audio source to audio2video: send only the mode's.
-    body = args.model_dump(
-        exclude_none=True, exclude={"audio_type" if args.mode == "text2video" else "voice_language"}
-    )
-    return await submit(ctx, "/kling/lip-sync", body, job="lip_sync")
+    body = upstream_fields(args)
+    del body["audio_type" if args.mode == "text2video" else "voice_language"]
+    return await submit(ctx, "/kling/lip-sync", body, job="lip_sync", key=args.idempotency_key)
 
 
 # --- kling_talking_photo ----------------------------------------------------------------------------
@@ -156,7 +156,7 @@ until terminal is true; the result also has the intermediate silent video.\
 """
 
 
-class TalkingPhotoInput(StrictInput):
+class TalkingPhotoInput(Idempotent):
     image_url: Annotated[HttpUrl, Field(description="A portrait photo.")]
     audio_url: Annotated[HttpUrl, Field(description="The speech to lip-sync to.")]
     model: Annotated[TalkingPhotoModel, Field(description="Model for the animation.")] = (
@@ -172,4 +172,5 @@ class TalkingPhotoInput(StrictInput):
 
 @flat_arguments
 async def kling_talking_photo(args: TalkingPhotoInput, ctx: Context[Any]) -> Submission:
-    return await submit(ctx, "/kling/talking-photo", args.model_dump(exclude_none=True), job="talking_photo")
+    body = upstream_fields(args)
+    return await submit(ctx, "/kling/talking-photo", body, job="talking_photo", key=args.idempotency_key)

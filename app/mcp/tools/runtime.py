@@ -8,7 +8,10 @@ from typing import Any
 from mcp.server.mcpserver import Context
 
 from app.errors import AuthMissing
+from app.idempotency.memory import MemoryStore
+from app.idempotency.store import IdempotencyStore
 from app.mcp.cancellation import CancelRegistry
+from app.metrics import Metrics
 from app.settings import Settings
 from app.tokens import parse_bearer
 from app.upstream.client import UpstreamClient
@@ -22,6 +25,8 @@ class ToolRuntime:
     # None, so a caller without a token can never spend somebody else's.
     stdio_token: str | None = None
     cancellations: CancelRegistry = field(default_factory=CancelRegistry)
+    idempotency: IdempotencyStore = field(default_factory=lambda: MemoryStore(86_400, 100_000))
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 def runtime_of(ctx: Context[Any]) -> ToolRuntime:

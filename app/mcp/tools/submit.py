@@ -1,17 +1,30 @@
-"""Sending a generation upstream: always asynchronous, one result shape, a poll hint sized to the job."""
+"""Sending a generation upstream: always asynchronous, at most once per idempotency key, never lost.
+
+Every accepted submission is logged at INFO (`app.submissions`: task_id, tool, token fingerprint,
+idempotency key), and the upstream exchange is shielded from the caller's cancellation, so a paid
+task's id is always recorded; with an idempotency key it is also given back to a retry.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
+import anyio
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from app.errors import IdempotencyConflict, IdempotencyInProgress
+from app.idempotency.store import Conflict, InProgress, Replay, Unavailable, request_hash, scoped_key
 from app.kling.catalog import TYPICAL_SECONDS
 from app.kling.status import Absent, CompactModel
-from app.mcp.tools.runtime import caller_token, runtime_of
+from app.mcp.tools.runtime import ToolRuntime, caller_token, runtime_of
+from app.metrics import current_request
+from app.tokens import fingerprint
 from app.upstream.client import CallKind
 from app.upstream.errors import UpstreamProtocolError
+
+submission_log = logging.getLogger("app.submissions")
 
 Job = Literal["video", "talking_photo", "lip_sync", "motion", "commerce"]
 
@@ -37,13 +50,61 @@ def request_body(fields: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-async def submit(ctx: Context[Any], path: str, fields: dict[str, Any], *, job: Job) -> Submission:
+async def submit(
+    ctx: Context[Any], path: str, fields: dict[str, Any], *, job: Job, key: str | None
+) -> Submission:
+    """Send one generation upstream, at most once per idempotency key, and never lose its task_id."""
     runtime = runtime_of(ctx)
     body = request_body(fields)
-    response = await runtime.upstream.post(path, body, token=caller_token(ctx), kind=CallKind.SUBMIT)
-    task_id = response.get("task_id")
-    if not isinstance(task_id, str) or not task_id:
-        raise UpstreamProtocolError(f"{path} accepted the request but returned no task_id.", path=path)
+    token = caller_token(ctx)
+    if key is None:
+        return await _send(runtime, path, body, token, job, None)
+    record = scoped_key(fingerprint(token), key)
+    digest = request_hash(path, body)
+    settings = runtime.settings
+    waited = settings.submit_timeout_seconds + settings.connect_timeout_seconds
+    outcome = await runtime.idempotency.claim(record, digest, wait_seconds=waited)
+    match outcome:
+        case Replay(result=result):
+            runtime.metrics.idempotency.labels("replayed").inc()
+            return Submission.model_validate(result)
+        case Conflict():
+            runtime.metrics.idempotency.labels("conflict").inc()
+            raise IdempotencyConflict()
+        case InProgress():
+            runtime.metrics.idempotency.labels("in_progress").inc()
+            raise IdempotencyInProgress()
+        case Unavailable():  # the store logged and counted it; submitting matters more
+            runtime.metrics.idempotency.labels("unavailable").inc()
+            return await _send(runtime, path, body, token, job, key)
+    runtime.metrics.idempotency.labels("claimed").inc()
+    # Shielded: once sent, the answer is awaited and recorded even if the caller goes away meanwhile.
+    with anyio.CancelScope(shield=True):
+        try:
+            submission = await _send(runtime, path, body, token, job, key)
+        except BaseException:
+            await runtime.idempotency.release(record, digest)  # nothing to replay: a retry may submit
+            raise
+        await runtime.idempotency.complete(record, digest, submission.model_dump(mode="json"))
+    return submission
+
+
+async def _send(
+    runtime: ToolRuntime,
+    path: str,
+    body: dict[str, Any],
+    token: str,
+    job: Job,
+    key: str | None,
+) -> Submission:
+    # Shielded: upstream bills the moment it accepts, so its answer must be read and logged whatever
+    # the caller does (a 2026-era client that closes its stream cancels this handler).
+    with anyio.CancelScope(shield=True):
+        response = await runtime.upstream.post(path, body, token=token, kind=CallKind.SUBMIT)
+        task_id = response.get("task_id")
+        if not isinstance(task_id, str) or not task_id:
+            raise UpstreamProtocolError(f"{path} accepted the request but returned no task_id.", path=path)
+        _log_accepted(task_id, path, token, key)
     expected = TYPICAL_SECONDS[job]
     first_poll = max(runtime.settings.poll_after_seconds, expected // 4)
     return Submission(
@@ -54,4 +115,24 @@ async def submit(ctx: Context[Any], path: str, fields: dict[str, Any], *, job: J
         next_step=f"Wait about {first_poll} s, then call kling_get_task with this task_id (or "
         f"kling_get_tasks_batch for several) until terminal is true; this job usually takes about "
         f"{expected // 60} minutes.",
+    )
+
+
+def _log_accepted(task_id: str, path: str, token: str, idempotency_key: str | None) -> None:
+    """One INFO line per paid task, so an operator can always give a caller their task ids back."""
+    record = current_request.get()
+    facts = {
+        "task_id": task_id,
+        "tool": record.tool if record else None,
+        "path": path,
+        "token": fingerprint(token),
+        "idempotency_key": idempotency_key,
+    }
+    submission_log.info(
+        "submission accepted: task_id=%s tool=%s token=%s idempotency_key=%r",
+        task_id,
+        facts["tool"],
+        facts["token"],
+        idempotency_key,
+        extra={"submission": facts},
     )

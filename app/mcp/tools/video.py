@@ -41,11 +41,13 @@ from app.mcp.tools.inputs import (
     Dumpable,
     ElementReference,
     HttpUrl,
+    Idempotent,
     ImageReference,
     Prompt,
     StrictInput,
     VideoReference,
     VoiceReference,
+    upstream_fields,
 )
 from app.mcp.tools.signature import flat_arguments
 from app.mcp.tools.submit import Submission, submit
@@ -117,7 +119,7 @@ def video_body(args: VideoInput, **fixed: Any) -> dict[str, Any]:
         "action": args.action,
         "model": args.model,
         "generate_audio": args.generate_audio,
-        **args.model_dump(exclude_none=True),
+        **upstream_fields(args),
         **fixed,
     }
     if not body["generate_audio"]:
@@ -150,7 +152,7 @@ class _NoNegativePrompt:
 # --- kling_generate_video / kling_generate_video_from_image -------------------------------------------
 
 
-class _VideoOptions(_NoAssets, StrictInput):
+class _VideoOptions(_NoAssets, Idempotent):
     """The options both flat video tools share; each tool adds its required fields."""
 
     model: ModelArg = DEFAULTS.model
@@ -200,7 +202,7 @@ kling_get_task (or kling_get_tasks_batch) until terminal is true; the result has
 @flat_arguments
 async def kling_generate_video(args: TextToVideo, ctx: Context[Any]) -> Submission:
     VIDEO.enforce(args)
-    return await submit(ctx, VIDEOS_PATH, video_body(args), job="video")
+    return await submit(ctx, VIDEOS_PATH, video_body(args), job="video", key=args.idempotency_key)
 
 
 GENERATE_FROM_IMAGE_DESCRIPTION = """\
@@ -223,13 +225,13 @@ Returns task_id and poll_after_seconds: then poll kling_get_task until terminal 
 @flat_arguments
 async def kling_generate_video_from_image(args: ImageToVideo, ctx: Context[Any]) -> Submission:
     VIDEO.enforce(args)
-    return await submit(ctx, VIDEOS_PATH, video_body(args), job="video")
+    return await submit(ctx, VIDEOS_PATH, video_body(args), job="video", key=args.idempotency_key)
 
 
 # --- kling_extend_video -----------------------------------------------------------------------------
 
 
-class ExtendVideo(_NoFrames, _NoReferences, _NoAssets, StrictInput):
+class ExtendVideo(_NoFrames, _NoReferences, _NoAssets, Idempotent):
     action: ClassVar[str] = "extend"
     generate_audio: ClassVar[bool] = False
     camera_control: ClassVar[None] = None
@@ -264,7 +266,7 @@ nothing. Returns task_id and poll_after_seconds: poll kling_get_task until termi
 @flat_arguments
 async def kling_extend_video(args: ExtendVideo, ctx: Context[Any]) -> Submission:
     VIDEO.enforce(args)
-    return await submit(ctx, VIDEOS_PATH, video_body(args), job="video")
+    return await submit(ctx, VIDEOS_PATH, video_body(args), job="video", key=args.idempotency_key)
 
 
 # --- kling_generate_turbo_video ---------------------------------------------------------------------
@@ -311,9 +313,15 @@ aspect_ratio. Returns task_id and poll_after_seconds: poll kling_get_task until 
 """
 
 
-async def kling_generate_turbo_video(request: TurboRequest, ctx: Context[Any]) -> Submission:
-    VIDEO.enforce(request)
-    return await submit(ctx, VIDEOS_PATH, video_body(request), job="video")
+class TurboInput(Idempotent):
+    request: TurboRequest
+
+
+@flat_arguments
+async def kling_generate_turbo_video(args: TurboInput, ctx: Context[Any]) -> Submission:
+    VIDEO.enforce(args.request)
+    body = video_body(args.request)
+    return await submit(ctx, VIDEOS_PATH, body, job="video", key=args.idempotency_key)
 
 
 # --- kling_generate_storyboard ----------------------------------------------------------------------
@@ -375,9 +383,15 @@ poll_after_seconds: poll kling_get_task.\
 """
 
 
-async def kling_generate_storyboard(request: StoryboardRequest, ctx: Context[Any]) -> Submission:
-    STORYBOARD.enforce(request)
-    return await submit(ctx, VIDEOS_PATH, video_body(request, multi_shot=True), job="video")
+class StoryboardInput(Idempotent):
+    request: StoryboardRequest
+
+
+@flat_arguments
+async def kling_generate_storyboard(args: StoryboardInput, ctx: Context[Any]) -> Submission:
+    STORYBOARD.enforce(args.request)
+    body = video_body(args.request, multi_shot=True)
+    return await submit(ctx, VIDEOS_PATH, body, job="video", key=args.idempotency_key)
 
 
 # --- kling_generate_with_assets ---------------------------------------------------------------------
@@ -426,6 +440,12 @@ of element_list (1-{elements_max}, with {element_models_or}) or voice_list (1-{v
 """
 
 
-async def kling_generate_with_assets(request: AssetVideoRequest, ctx: Context[Any]) -> Submission:
-    ASSETS.enforce(request)
-    return await submit(ctx, VIDEOS_PATH, video_body(request), job="video")
+class AssetsInput(Idempotent):
+    request: AssetVideoRequest
+
+
+@flat_arguments
+async def kling_generate_with_assets(args: AssetsInput, ctx: Context[Any]) -> Submission:
+    ASSETS.enforce(args.request)
+    body = video_body(args.request)
+    return await submit(ctx, VIDEOS_PATH, body, job="video", key=args.idempotency_key)

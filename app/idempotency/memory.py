@@ -1,0 +1,66 @@
+"""Idempotency records in this process: enough for one replica, lost on restart."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+
+from app.idempotency.store import Claimed, Conflict, InProgress, Outcome, Replay
+
+
+@dataclass
+class _Record:
+    request_hash: str
+    expires: float
+    result: dict[str, Any] | None = None  # None while the first call is still submitting
+    done: anyio.Event = field(default_factory=anyio.Event)
+
+
+class MemoryStore:
+    def __init__(self, ttl_seconds: float, max_records: int) -> None:
+        self.ttl = ttl_seconds
+        self.max_records = max_records
+        self._records: dict[str, _Record] = {}
+
+    async def claim(self, key: str, request_hash: str, *, wait_seconds: float) -> Outcome:
+        self._expire()
+        record = self._records.get(key)
+        if record is not None and record.request_hash != request_hash:
+            return Conflict()
+        if record is not None and record.result is None:
+            with anyio.move_on_after(wait_seconds):
+                await record.done.wait()
+            record = self._records.get(key)
+            if record is not None and record.request_hash != request_hash:
+                return Conflict()
+        if record is not None and record.result is not None:
+            return Replay(record.result)
+        if record is not None:  # still submitting after the wait: never send a second time
+            return InProgress()
+        self._records[key] = _Record(request_hash, time.monotonic() + self.ttl)
+        return Claimed()
+
+    async def complete(self, key: str, request_hash: str, result: dict[str, Any]) -> None:
+        record = self._records.get(key)
+        if record is not None and record.request_hash == request_hash:
+            record.result = result
+            record.expires = time.monotonic() + self.ttl
+            record.done.set()
+
+    async def release(self, key: str, request_hash: str) -> None:
+        record = self._records.get(key)
+        if record is not None and record.request_hash == request_hash and record.result is None:
+            del self._records[key]
+            record.done.set()
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, r in self._records.items() if r.expires <= now and r.result is not None]:
+            del self._records[key]
+        # Bound memory against a flood of keys: drop the oldest finished records first.
+        finished = [k for k, r in self._records.items() if r.result is not None]
+        for key in finished[: max(0, len(self._records) - self.max_records)]:
+            del self._records[key]
