@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.logging import CHATTY_LOGGERS, JsonFormatter, configure_logging
+from app.logging import CHATTY_LOGGERS, JsonFormatter, TextFormatter, configure_logging
 
 TOUCHED = (*CHATTY_LOGGERS, "uvicorn", "uvicorn.error", "uvicorn.access")
 
@@ -87,3 +87,11 @@ def test_chatty_loggers_speak_only_at_debug(level: str, chatty: int) -> None:
     assert {logging.getLogger(name).level for name in CHATTY_LOGGERS} == {chatty}
     uvicorn = logging.getLogger("uvicorn.error")
     assert uvicorn.handlers == [] and uvicorn.propagate and uvicorn.level == logging.getLevelName(level)
+
+
+def test_text_lines_escape_control_characters_so_no_caller_can_forge_a_line() -> None:
+    formatter = TextFormatter("%(levelname)s %(message)s")
+    record = logging.LogRecord(
+        "app.requests", logging.INFO, __file__, 1, "tool %s", ("x\nINFO forged\r\t",), None
+    )
+    assert formatter.format(record) == "INFO tool x\\nINFO forged\\r\\t"

@@ -1,8 +1,8 @@
 """The hosted HTTP app: health routes, the RFC 9728 document, and MCP at `/mcp`, behind the bearer gate.
 
-Request path, outermost first: BearerAuthMiddleware (401 without a token) -> AdmissionMiddleware
-(503 when saturated, 429 over the per-token rate) -> LegacyCancelMiddleware
-(2025-era cancel frames) -> Starlette routing -> the SDK's streamable-HTTP app (Host/Origin check,
+Request path, outermost first: BearerAuthMiddleware (401 without a token) -> LegacyCancelMiddleware
+(2025-era cancel frames, applied even when saturated) -> AdmissionMiddleware (503 when saturated,
+429 over the per-token rate) -> Starlette routing -> the SDK's streamable-HTTP app (Host/Origin check,
 body limit, both protocol eras).
 """
 
@@ -131,6 +131,8 @@ def create_app(
         ],
         middleware=[
             Middleware(BearerAuthMiddleware, settings=settings),
+            # Before admission: a cancel frame must take effect even when the server is saturated.
+            Middleware(LegacyCancelMiddleware, registry=cancellations, path=MCP_PATH),
             Middleware(
                 AdmissionMiddleware,
                 max_in_flight=settings.max_concurrent_requests,
@@ -141,7 +143,6 @@ def create_app(
                 on_refuse=lambda reason: metrics.refused.labels(reason).inc(),
                 path=MCP_PATH,
             ),
-            Middleware(LegacyCancelMiddleware, registry=cancellations, path=MCP_PATH),
         ],
         lifespan=lifespan,
     )

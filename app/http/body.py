@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from starlette.datastructures import Headers
 from starlette.types import Message, Receive, Scope
 
@@ -39,3 +42,15 @@ def replay(messages: list[Message], receive: Receive) -> Receive:
         return await receive()
 
     return receive_again
+
+
+NOT_JSON = object()
+
+
+def parse_json(body: bytes) -> Any:
+    """The body as JSON, or `NOT_JSON`: malformed, or nested too deep for the parser (a stranger's body
+    can be either; both must reach the SDK, which answers a JSON-RPC parse error, never a crash)."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return NOT_JSON

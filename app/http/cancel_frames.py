@@ -11,14 +11,13 @@ frame arrives on this replica.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.http.body import read_body, replay, small_body_length
+from app.http.body import NOT_JSON, parse_json, read_body, replay, small_body_length
 from app.mcp.cancellation import CancelRegistry
 from app.tokens import fingerprint, parse_bearer
 
@@ -30,9 +29,8 @@ MAX_PEEK_BYTES = 4096
 
 def cancelled_request_ids(body: bytes) -> list[Any]:
     """The request ids named by `notifications/cancelled` frames in a JSON-RPC body (or batch)."""
-    try:
-        parsed = json.loads(body)
-    except ValueError:
+    parsed = parse_json(body)
+    if parsed is NOT_JSON:
         return []
     frames = parsed if isinstance(parsed, list) else [parsed]
     return [

@@ -10,13 +10,12 @@ and the JSON transport answers it with much less work: measured on the load benc
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.http.body import read_body, replay, small_body_length
+from app.http.body import NOT_JSON, parse_json, read_body, replay, small_body_length
 
 HANDSHAKE_ERA_VERSIONS = frozenset({"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"})
 MAX_ROUTED_BODY = 64 * 1024  # larger bodies go to the SSE transport unread
@@ -25,9 +24,8 @@ MAX_ROUTED_BODY = 64 * 1024  # larger bodies go to the SSE transport unread
 def needs_stream(body: bytes, streaming_tools: frozenset[str]) -> bool:
     """Whether a 2025-era JSON-RPC body should be answered over SSE: it asks for progress, or calls
     one of `streaming_tools` (long calls, marked in the tool inventory)."""
-    try:
-        message: Any = json.loads(body)
-    except ValueError:
+    message: Any = parse_json(body)
+    if message is NOT_JSON:
         return False  # either transport answers a parse error the same way
     if not isinstance(message, dict):
         return True  # batches and oddities: keep the full-featured path

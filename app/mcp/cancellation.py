@@ -16,30 +16,37 @@ import anyio
 
 from app.tokens import fingerprint
 
-Key = tuple[str, str]
+Key = tuple[str, str, str]
+
+
+def _key(token: str, request_id: Any) -> Key:
+    # The id's JSON type is part of it: 1 and "1" are different requests.
+    return fingerprint(token), type(request_id).__name__, str(request_id)
 
 
 class CancelRegistry:
     def __init__(self) -> None:
-        self._scopes: dict[Key, anyio.CancelScope] = {}
+        self._scopes: dict[Key, list[anyio.CancelScope]] = {}
 
     def __len__(self) -> int:
-        return len(self._scopes)
+        return sum(len(scopes) for scopes in self._scopes.values())
 
     @contextlib.contextmanager
     def track(self, token: str, request_id: Any) -> Iterator[anyio.CancelScope]:
-        key = (fingerprint(token), str(request_id))
+        key = _key(token, request_id)
         with anyio.CancelScope() as scope:
-            self._scopes[key] = scope
+            # A client may reuse an id on another connection: keep every call under it cancellable.
+            self._scopes.setdefault(key, []).append(scope)
             try:
                 yield scope
             finally:
-                if self._scopes.get(key) is scope:
+                scopes = self._scopes[key]
+                scopes.remove(scope)
+                if not scopes:
                     del self._scopes[key]
 
     def cancel(self, token: str, request_id: Any) -> bool:
-        scope = self._scopes.get((fingerprint(token), str(request_id)))
-        if scope is None:
-            return False
-        scope.cancel()
-        return True
+        scopes = self._scopes.get(_key(token, request_id), [])
+        for scope in scopes:
+            scope.cancel()
+        return bool(scopes)

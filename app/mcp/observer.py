@@ -30,15 +30,39 @@ def _outcome(result: HandlerResult) -> str:
     return "tool_error" if is_error else "ok"
 
 
+# The methods this server answers; any other name a client sends is counted as "unknown".
+METHODS = frozenset(
+    {
+        "initialize",
+        "ping",
+        "tools/list",
+        "tools/call",
+        "prompts/list",
+        "prompts/get",
+        "resources/list",
+        "resources/read",
+        "resources/templates/list",
+        "server/discover",
+    }
+)
+UNKNOWN = "unknown"
+MAX_LOGGED_ID = 64  # JSON-RPC ids are the client's text
+
+
 class RequestObserver(ServerMiddleware[Any]):
-    def __init__(self, metrics: Metrics) -> None:
+    """Label values come only from `METHODS` and the tool inventory: a client's text never becomes a
+    metrics label (a stranger could otherwise grow `/metrics` without bound)."""
+
+    def __init__(self, metrics: Metrics, tools: frozenset[str]) -> None:
         self.metrics = metrics
+        self.tools = tools
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         if ctx.request_id is None:  # a notification: nothing to time or answer
             return await call_next(ctx)
+        method = ctx.method if ctx.method in METHODS else UNKNOWN
         name = ctx.params.get("name") if ctx.params and ctx.method == "tools/call" else None
-        tool = name if isinstance(name, str) else ""
+        tool = (name if name in self.tools else UNKNOWN) if name is not None else ""
         record = RequestRecord(tool=tool)
         reset = current_request.set(record)
         self.metrics.in_flight.inc()
@@ -61,13 +85,14 @@ class RequestObserver(ServerMiddleware[Any]):
             seconds = time.perf_counter() - started
             current_request.reset(reset)
             self.metrics.in_flight.dec()
-            self.metrics.requests.labels(ctx.method, tool, outcome).inc()
-            self.metrics.request_seconds.labels(ctx.method, tool).observe(seconds)
-            self._log(ctx, tool, outcome, seconds, record)
+            self.metrics.requests.labels(method, tool, outcome).inc()
+            self.metrics.request_seconds.labels(method, tool).observe(seconds)
+            self._log(ctx, method, tool, outcome, seconds, record)
 
     def _log(
         self,
         ctx: ServerRequestContext[Any, Any],
+        method: str,
         tool: str,
         outcome: str,
         seconds: float,
@@ -77,15 +102,15 @@ class RequestObserver(ServerMiddleware[Any]):
         token = parse_bearer(headers.get("authorization")) if headers is not None else None
         request_log.info(
             "%s %s %s in %.1f ms",
-            ctx.method,
+            method,
             tool,
             outcome,
             seconds * 1000,
             extra={
                 "mcp": {
-                    "request_id": str(ctx.request_id),
+                    "request_id": str(ctx.request_id)[:MAX_LOGGED_ID],
                     "era": ctx.protocol_version,
-                    "method": ctx.method,
+                    "method": method,
                     "tool": tool or None,
                     "outcome": outcome,
                     "duration_ms": round(seconds * 1000, 1),

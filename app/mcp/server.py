@@ -66,7 +66,10 @@ def build_mcp_server(
         version=__version__,
         lifespan=lifespan,
         log_level=settings.log_level,
-        middleware=[RequestObserver(metrics), StrictArguments(strict_arguments())],
+        middleware=[
+            RequestObserver(metrics, frozenset(spec.name for spec in all_tools())),
+            StrictArguments(strict_arguments()),
+        ],
     )
     for spec in all_tools():
         server.add_tool(

@@ -84,7 +84,7 @@ async def kling_get_task(task_id: TaskId, ctx: Context[Any]) -> TaskResult:
 
 
 TaskIds = Annotated[
-    list[str],
+    list[Annotated[str, Field(max_length=MAX_TASK_ID_LENGTH)]],
     Field(
         min_length=1,
         description="task_ids returned by kling_* generation tools. Duplicates are answered once; "
@@ -201,6 +201,7 @@ async def kling_wait_for_tasks(
         poll_after_seconds=settings.poll_after_seconds,
     )
     token = caller_token(ctx)
-    with runtime.cancellations.track(token, ctx.request_id):
+    # The raw JSON-RPC id (ctx.request_id is its str): a cancel frame names it with its JSON type.
+    with runtime.cancellations.track(token, ctx.request_context.request_id):
         return await wait_for_tasks(runtime.upstream, ids, token=token, plan=plan, report=ctx.report_progress)
     raise Cancelled()  # reached only when the caller's cancel frame cancelled the tracked scope

@@ -1,0 +1,84 @@
+"""A stranger on the other end, over real HTTP: junk that once broke or bloated the server now gets a
+clear refusal, and the server keeps serving."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+
+from tests.helpers import MODES, Mode, Simulator, error_of, mcp_client, server_for
+
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
+
+TOKEN = "tok-abuse-0001"
+HEADERS = {
+    "authorization": f"Bearer {TOKEN}",
+    "content-type": "application/json",
+    "accept": "application/json, text/event-stream",
+}
+ERA_HEADER = {"legacy": "2025-11-25", "2026-07-28": "2026-07-28"}
+
+
+def call(name: str, arguments: dict[str, Any], request_id: int = 1) -> dict[str, Any]:
+    return {
+        "jsonrpc": "2.0",
+        "id": request_id,
+        "method": "tools/call",
+        "params": {"name": name, "arguments": arguments},
+    }
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_json_nested_too_deep_is_a_parse_error_not_a_crash(simulator: Simulator, mode: Mode) -> None:
+    deep = b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":' + b"[" * 3000 + b"]" * 3000 + b"}"
+    headers = {**HEADERS, "mcp-protocol-version": ERA_HEADER[mode]}
+    async with server_for(simulator) as url, httpx2.AsyncClient(base_url=url) as http:
+        answer = await http.post("/mcp", content=deep, headers=headers)
+        bare = await http.post("/mcp", content=b"[" * 3000 + b"]" * 3000, headers=headers)
+        health = await http.get("/healthz")
+    assert (answer.status_code, bare.status_code, health.status_code) == (400, 400, 200)
+    assert answer.json()["error"]["code"] == -32700
+
+
+async def test_junk_tool_and_method_names_never_become_metrics_labels(simulator: Simulator) -> None:
+    headers = {**HEADERS, "mcp-protocol-version": "2025-11-25"}
+    async with server_for(simulator) as url, httpx2.AsyncClient(base_url=url) as http:
+        for i in range(20):
+            await http.post("/mcp", json=call(f"junk-{i}-" + "x" * 10_000, {}), headers=headers)
+            junk_method = {"jsonrpc": "2.0", "id": i, "method": f"nope/{i}" + "y" * 10_000}
+            await http.post("/mcp", json=junk_method, headers=headers)
+        metrics = (await http.get("/metrics")).text
+    assert len(metrics) < 50_000 and "xxxx" not in metrics and "yyyy" not in metrics
+    assert 'method="tools/call",outcome="tool_error",tool="unknown"' in metrics
+    assert 'method="unknown"' in metrics
+
+
+async def test_batch_and_wait_ids_are_capped_like_single_ids(simulator: Simulator) -> None:
+    too_long = "t" * 129
+    async with server_for(simulator) as url, mcp_client(url, TOKEN, "2026-07-28") as client:
+        batch = await client.call_tool("kling_get_tasks_batch", {"task_ids": ["ok", too_long]})
+        wait = await client.call_tool("kling_wait_for_tasks", {"task_ids": [too_long], "timeout_seconds": 1})
+    assert batch.is_error and wait.is_error
+    assert await simulator.journal() == []
+
+
+async def test_a_cancel_frame_takes_effect_on_a_saturated_server(simulator: Simulator) -> None:
+    ids = await simulator.bulk(TOKEN, 1, run_seconds=600)
+    quick = {"wait_first_poll_seconds": 0.1, "wait_max_poll_seconds": 0.1, "max_concurrent_requests": 1}
+    async with server_for(simulator, **quick) as url, mcp_client(url, TOKEN, "legacy") as client:
+        with anyio.move_on_after(1.0) as scope:  # the wait holds the only slot; the client then cancels
+            await client.call_tool("kling_wait_for_tasks", {"task_ids": ids, "timeout_seconds": 60})
+        assert scope.cancelled_caught
+        await anyio.sleep(0.5)
+        after_cancel = len([e for e in await simulator.journal() if e["path"] == "/kling/tasks"])
+        await anyio.sleep(1.0)
+        assert len([e for e in await simulator.journal() if e["path"] == "/kling/tasks"]) == after_cancel
+
+
+async def test_unknown_tool_calls_still_answer(simulator: Simulator) -> None:
+    async with server_for(simulator) as url, mcp_client(url, TOKEN, "legacy") as client:
+        result = await client.call_tool("kling_generate_video", {"prompt": "a fox", "zz\nINFO forged": 1})
+    assert error_of(result)["kind"] == "unknown_argument"
