@@ -76,6 +76,16 @@ class Settings(BaseSettings):
         le=10_000,
         description="Upstream requests in flight at once for one caller, so no caller starves the others.",
     )
+    token_verdict_seconds: float = Field(
+        default=60,
+        ge=0,
+        le=3600,
+        description="How long upstream's verdict on a token is remembered (by fingerprint): a token it "
+        "refused fails fast without another upstream call; 0 turns this off.",
+    )
+    token_verdicts_max: int = Field(
+        default=10_000, ge=1, le=10_000_000, description="Token verdicts remembered (least recent dropped)."
+    )
     read_retries: int = Field(
         default=2, ge=0, le=10, description="Retries of a task query after 429, 5xx or a network error."
     )
@@ -167,6 +177,13 @@ class Settings(BaseSettings):
         ge=1,
         le=100_000,
         description="MCP calls in flight per process; more get HTTP 503 with Retry-After at once.",
+    )
+    max_concurrent_requests_per_token: int = Field(
+        default=32,
+        ge=1,
+        le=100_000,
+        description="MCP calls in flight at once for one API token; more get HTTP 429 with Retry-After, "
+        "so one caller cannot hold every slot.",
     )
     busy_refusal_delay_seconds: float = Field(
         default=0.25,

@@ -67,6 +67,7 @@ class AdmissionMiddleware:
         app: ASGIApp,
         *,
         max_in_flight: int,
+        max_in_flight_per_caller: int,
         rate_per_minute: int,
         rate_burst: int,
         max_callers: int,
@@ -78,6 +79,8 @@ class AdmissionMiddleware:
         self.path = path
         self.max_in_flight = max_in_flight
         self.in_flight = 0
+        self.max_per_caller = max_in_flight_per_caller
+        self.per_caller: dict[str, int] = {}  # fingerprint -> calls in flight; only callers with some
         self.buckets = (
             TokenBuckets(rate_per_minute, rate_burst or rate_per_minute, max_callers)
             if rate_per_minute
@@ -90,9 +93,9 @@ class AdmissionMiddleware:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
+        caller = fingerprint(parse_bearer(Headers(scope=scope).get("authorization")) or "")
         if self.buckets is not None:
-            token = parse_bearer(Headers(scope=scope).get("authorization")) or ""
-            wait = self.buckets.take(fingerprint(token))
+            wait = self.buckets.take(caller)
             if wait > 0:
                 self.on_refuse("rate_limited")
                 per_minute = round(self.buckets.rate * 60)
@@ -109,8 +112,23 @@ class AdmissionMiddleware:
                 send, 503, 1, "Server busy: too many calls in flight on this instance. Retry in 1 s."
             )
             return
+        if self.per_caller.get(caller, 0) >= self.max_per_caller:
+            self.on_refuse("caller_busy")
+            await anyio.sleep(self.refusal_delay)
+            message = (
+                f"Too many calls in flight for this API token (at most {self.max_per_caller} at once). "
+                "Retry in 1 s, or wait for your earlier calls (kling_wait_for_tasks takes many ids at once)."
+            )
+            await _refuse(send, 429, 1, message)
+            return
         self.in_flight += 1
+        self.per_caller[caller] = self.per_caller.get(caller, 0) + 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+            left = self.per_caller[caller] - 1
+            if left:
+                self.per_caller[caller] = left
+            else:
+                del self.per_caller[caller]  # no state kept for callers with nothing in flight

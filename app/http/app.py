@@ -136,6 +136,7 @@ def create_app(
             Middleware(
                 AdmissionMiddleware,
                 max_in_flight=settings.max_concurrent_requests,
+                max_in_flight_per_caller=settings.max_concurrent_requests_per_token,
                 rate_per_minute=settings.rate_limit_per_minute,
                 rate_burst=settings.rate_limit_burst,
                 max_callers=settings.rate_limit_max_callers,

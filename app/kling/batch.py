@@ -106,8 +106,16 @@ async def fetch_all(
                 count("error")
                 fetched.update(dict.fromkeys(chunk, exc))
 
+    chunks = chunked(ids, chunk_size)
+    if len(chunks) > 1 and not upstream.accepted_recently(token):
+        # A token upstream has not accepted lately asks with one chunk first and fans out only once
+        # that succeeds, so a junk token costs upstream one call, not one per chunk.
+        async with anyio.create_task_group() as group:
+            group.start_soon(run, chunks.pop(0), group.cancel_scope)
+        if fatal:
+            raise fatal[0]
     async with anyio.create_task_group() as group:
-        for chunk in chunked(ids, chunk_size):
+        for chunk in chunks:
             group.start_soon(run, chunk, group.cancel_scope)
     if fatal:
         raise fatal[0]

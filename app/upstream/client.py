@@ -10,6 +10,7 @@ import contextlib
 import logging
 import random
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from enum import Enum
 from typing import Any
@@ -22,6 +23,7 @@ from app.metrics import Metrics, record_upstream
 from app.settings import Settings
 from app.tokens import fingerprint
 from app.upstream.errors import (
+    UpstreamAuthError,
     UpstreamConnectionError,
     UpstreamError,
     UpstreamProtocolError,
@@ -72,6 +74,8 @@ class UpstreamClient:
         self._http: httpx2.AsyncClient | None = None
         self._all = anyio.CapacityLimiter(settings.upstream_max_concurrency)
         self._per_token: dict[str, tuple[anyio.CapacityLimiter, int]] = {}
+        # Upstream's latest verdict on a token, by fingerprint: (accepted, until when). Bounded.
+        self._verdicts: OrderedDict[str, tuple[bool, float]] = OrderedDict()
 
     @contextlib.asynccontextmanager
     async def _slot(self, token: str) -> AsyncIterator[None]:
@@ -121,7 +125,35 @@ class UpstreamClient:
             await self._http.aclose()
             self._http = None
 
+    def accepted_recently(self, token: str) -> bool:
+        """Whether upstream accepted this token within the verdict window."""
+        return self._verdict(token) is True
+
+    def _verdict(self, token: str) -> bool | None:
+        found = self._verdicts.get(fingerprint(token))
+        if found is None or found[1] <= time.monotonic():
+            return None
+        return found[0]
+
+    def _remember(self, token: str, accepted: bool) -> None:
+        if self._settings.token_verdict_seconds <= 0:
+            return
+        key = fingerprint(token)
+        self._verdicts.pop(key, None)
+        self._verdicts[key] = (accepted, time.monotonic() + self._settings.token_verdict_seconds)
+        while len(self._verdicts) > self._settings.token_verdicts_max:
+            self._verdicts.popitem(last=False)
+
     async def post(self, path: str, body: dict[str, Any], *, token: str, kind: CallKind) -> dict[str, Any]:
+        if self._verdict(token) is False:
+            # Upstream refused this token moments ago: a junk token costs upstream one call, not many.
+            raise UpstreamAuthError(
+                f"upstream refused this API token less than {self._settings.token_verdict_seconds:g} s ago; "
+                "it was not asked again.",
+                path=path,
+                http_status=401,
+                code="recently_refused",
+            )
         attempt = 1
         while True:
             try:
@@ -174,7 +206,10 @@ class UpstreamClient:
                 retry_after=response.headers.get("retry-after"),
             )
             record_upstream(self.metrics, path, response.status_code, elapsed, error.trace_id)
+            if isinstance(error, UpstreamAuthError):
+                self._remember(token, accepted=False)
             raise error
+        self._remember(token, accepted=True)
         record_upstream(self.metrics, path, response.status_code, elapsed, None)
         logger.debug(
             "upstream POST %s -> %d in %.0f ms (token %s)",

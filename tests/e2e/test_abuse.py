@@ -82,3 +82,20 @@ async def test_unknown_tool_calls_still_answer(simulator: Simulator) -> None:
     async with server_for(simulator) as url, mcp_client(url, TOKEN, "legacy") as client:
         result = await client.call_tool("kling_generate_video", {"prompt": "a fox", "zz\nINFO forged": 1})
     assert error_of(result)["kind"] == "unknown_argument"
+
+
+@pytest.mark.parametrize("tool", ["kling_get_tasks_batch", "kling_wait_for_tasks"])
+async def test_a_junk_token_costs_upstream_one_call_not_one_per_chunk(
+    simulator: Simulator, tool: str
+) -> None:
+    await simulator.configure(valid_tokens=["tok-real"])
+    ids = [f"id-{i}" for i in range(1000)]  # 20 chunks of 50
+    arguments: dict[str, Any] = {"task_ids": ids}
+    if tool == "kling_wait_for_tasks":
+        arguments["timeout_seconds"] = 5
+    async with server_for(simulator) as url, mcp_client(url, "tok-junk", "2026-07-28") as client:
+        first = await client.call_tool(tool, arguments)
+        again = await client.call_tool(tool, arguments)
+    assert error_of(first)["kind"] == error_of(again)["kind"] == "auth_failed"
+    assert error_of(again)["code"] == "recently_refused"
+    assert len(await simulator.journal()) == 1  # the first chunk of the first call, and nothing more

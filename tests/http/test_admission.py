@@ -93,3 +93,28 @@ async def test_saturation_is_answered_at_once_with_503(simulator: Simulator) -> 
                 group.start_soon(post)
     assert sorted(s for s, _ in statuses) == [200, 200, 503, 503, 503, 503]
     assert all(took < 0.5 for status, took in statuses if status == 503)  # shed at once, not queued
+
+
+async def test_one_token_cannot_hold_every_slot(simulator: Simulator) -> None:
+    await simulator.configure(latency_ms=800)
+    statuses: dict[str, list[int]] = {"greedy": [], "other": []}
+    async with (
+        server_for(simulator, max_concurrent_requests=10, max_concurrent_requests_per_token=2) as url,
+        httpx2.AsyncClient(base_url=url) as http,
+    ):
+
+        async def post(who: str) -> None:
+            headers = {**HEADERS, "authorization": f"Bearer tok-{who}"}
+            response = await http.post("/mcp", json=call("x"), headers=headers)
+            statuses[who].append(response.status_code)
+            if response.status_code == 429:
+                assert response.headers["retry-after"] == "1"
+                assert "Too many calls in flight for this API token" in response.text
+
+        async with anyio.create_task_group() as group:
+            for _ in range(5):
+                group.start_soon(post, "greedy")
+            await anyio.sleep(0.2)
+            group.start_soon(post, "other")
+    assert sorted(statuses["greedy"]) == [200, 200, 429, 429, 429]
+    assert statuses["other"] == [200]  # another caller still gets in

@@ -120,6 +120,9 @@ async def test_chunks_of_50_all_in_flight_at_once(connect: McpClientFactory, sim
     chunks = batch_requests(await simulator.journal())
     assert sorted(len(c) for c in chunks) == [30, 50, 50, 50, 50]
     assert sorted(i for c in chunks for i in c) == sorted(ids)  # every id asked exactly once
+    # A token upstream has not accepted lately: one chunk first, then the other four at once.
+    assert (await simulator.stats())["peak_concurrency"]["/kling/tasks"] == 4
+    await batch(connect, ids)  # now accepted: all five chunks at once
     assert (await simulator.stats())["peak_concurrency"]["/kling/tasks"] == 5
 
 
