@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.http.body import NOT_JSON, parse_json, read_body, replay, small_body_length
@@ -38,6 +39,13 @@ def needs_stream(body: bytes, streaming_tools: frozenset[str]) -> bool:
     return message.get("method") == "tools/call" and params.get("name") in streaming_tools
 
 
+NO_STREAM = JSONResponse(
+    {"error": "method_not_allowed", "error_description": "This server offers no GET stream; POST to /mcp."},
+    status_code=405,
+    headers={"allow": "POST, DELETE"},
+)
+
+
 class TransportRouter:
     def __init__(self, streaming: ASGIApp, plain: ASGIApp, *, streaming_tools: frozenset[str]) -> None:
         self.streaming = streaming
@@ -45,6 +53,11 @@ class TransportRouter:
         self.streaming_tools = streaming_tools
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            # A stateless server never has a message for a standalone stream: no GET stream is offered
+            # (the spec's 405), instead of one that costs memory and carries only pings.
+            await NO_STREAM(scope, receive, send)
+            return
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.streaming(scope, receive, send)
             return

@@ -99,3 +99,11 @@ async def test_a_junk_token_costs_upstream_one_call_not_one_per_chunk(
     assert error_of(first)["kind"] == error_of(again)["kind"] == "auth_failed"
     assert error_of(again)["code"] == "recently_refused"
     assert len(await simulator.journal()) == 1  # the first chunk of the first call, and nothing more
+
+
+async def test_get_streams_are_not_offered(simulator: Simulator) -> None:
+    headers = {**HEADERS, "mcp-protocol-version": "2025-11-25"}
+    async with server_for(simulator) as url, httpx2.AsyncClient(base_url=url) as http:
+        with anyio.fail_after(2):  # answered at once, not held open with pings
+            answer = await http.get("/mcp", headers=headers)
+    assert answer.status_code == 405

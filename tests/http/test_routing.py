@@ -57,3 +57,11 @@ TOOLS = frozenset({"kling_wait_for_tasks"})
 )
 def test_needs_stream(body: bytes, stream: bool) -> None:
     assert needs_stream(body, TOOLS) is stream
+
+
+async def test_get_is_405_since_no_stream_is_offered() -> None:
+    async with client_for(make_app()) as http:
+        answer = await http.get("/mcp", headers={**MCP_HEADERS, "authorization": "Bearer tok-1"})
+        anonymous = await http.get("/mcp", headers=MCP_HEADERS)
+    assert answer.status_code == 405 and answer.headers["allow"] == "POST, DELETE"
+    assert anonymous.status_code == 401  # the bearer gate still comes first
