@@ -80,8 +80,7 @@ class Settings(BaseSettings):
         default=60,
         ge=0,
         le=3600,
-        description="How long upstream's verdict on a token is remembered (by fingerprint): a token it "
-        "refused fails fast without another upstream call; 0 turns this off.",
+        description="How long upstream's verdict on a token is remembered (0: off).",
     )
     token_verdicts_max: int = Field(
         default=10_000, ge=1, le=10_000_000, description="Token verdicts remembered (least recent dropped)."
@@ -172,6 +171,12 @@ class Settings(BaseSettings):
         description="Largest accepted MCP request body; larger ones get HTTP 413. "
         "8 MiB fits a 5 MB base64 audio.",
     )
+    request_read_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        le=300,
+        description="Time for a request body to arrive whole; a slower one gets HTTP 408, never a slot.",
+    )
     max_concurrent_requests: int = Field(
         default=256,
         ge=1,
@@ -182,8 +187,7 @@ class Settings(BaseSettings):
         default=32,
         ge=1,
         le=100_000,
-        description="MCP calls in flight at once for one API token; more get HTTP 429 with Retry-After, "
-        "so one caller cannot hold every slot.",
+        description="MCP calls in flight at once per API token; more get HTTP 429.",
     )
     busy_refusal_delay_seconds: float = Field(
         default=0.25,
@@ -227,8 +231,7 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         default=None,
-        description="Redis for idempotency records shared by all replicas, e.g. `redis://redis:6379/0`; "
-        "unset: kept in process. Redis down: submissions still go ahead, without idempotency.",
+        description="Redis shared by all replicas for idempotency records; unset: kept in process.",
     )
     redis_timeout_seconds: float = Field(
         default=1.0, gt=0, le=30, description="Time for one Redis command, connecting included."
@@ -237,8 +240,7 @@ class Settings(BaseSettings):
         default=75,
         ge=1,
         le=3600,
-        description="On SIGTERM, how long in-flight calls may finish before exit; must exceed the "
-        "submit and connect timeouts together, so a submission in flight always gets its answer.",
+        description="On SIGTERM, how long in-flight calls may finish; must exceed submit + connect timeouts.",
     )
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
     log_format: Literal["text", "json"] = Field(

@@ -1,6 +1,7 @@
 """The hosted HTTP app: health routes, the RFC 9728 document, and MCP at `/mcp`, behind the bearer gate.
 
-Request path, outermost first: BearerAuthMiddleware (401 without a token) -> LegacyCancelMiddleware
+Request path, outermost first: BearerAuthMiddleware (401 without a token) -> BodyDeadlineMiddleware
+(the body whole within a deadline and the size limit: 408/413) -> LegacyCancelMiddleware
 (2025-era cancel frames, applied even when saturated) -> AdmissionMiddleware (503 when saturated,
 429 over the per-token rate) -> Starlette routing -> the SDK's streamable-HTTP app (Host/Origin check,
 body limit, both protocol eras).
@@ -23,6 +24,7 @@ from starlette.routing import Mount, Route
 from app import __version__
 from app.http.admission import AdmissionMiddleware
 from app.http.auth import MCP_PATH, METADATA_PATH, BearerAuthMiddleware, metadata_endpoint
+from app.http.body_deadline import BodyDeadlineMiddleware
 from app.http.cancel_frames import LegacyCancelMiddleware
 from app.http.routing import TransportRouter
 from app.idempotency.memory import MemoryStore
@@ -131,6 +133,13 @@ def create_app(
         ],
         middleware=[
             Middleware(BearerAuthMiddleware, settings=settings),
+            # The body in whole, in time, before any slot is taken.
+            Middleware(
+                BodyDeadlineMiddleware,
+                path=MCP_PATH,
+                max_bytes=settings.max_request_body_bytes,
+                seconds=settings.request_read_timeout_seconds,
+            ),
             # Before admission: a cancel frame must take effect even when the server is saturated.
             Middleware(LegacyCancelMiddleware, registry=cancellations, path=MCP_PATH),
             Middleware(

@@ -132,7 +132,8 @@ def test_timeouts_fit_the_drain_and_the_longest_wait(docs: dict[str, dict[str, A
     annotations = docs["Ingress"]["metadata"]["annotations"]
     longest_wait = int(data["KLING_MCP_WAIT_MAX_TIMEOUT_SECONDS"])
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) > longest_wait
-    assert annotations["nginx.ingress.kubernetes.io/proxy-buffering"] == "off"
+    assert annotations["nginx.ingress.kubernetes.io/proxy-buffering"] == "off"  # SSE answers stream
+    assert annotations["nginx.ingress.kubernetes.io/proxy-request-buffering"] == "on"  # bodies arrive whole
     body_limit = int(data["KLING_MCP_MAX_REQUEST_BODY_BYTES"])
     assert (
         int(annotations["nginx.ingress.kubernetes.io/proxy-body-size"].rstrip("m")) * 1024 * 1024

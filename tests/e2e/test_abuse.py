@@ -107,3 +107,27 @@ async def test_get_streams_are_not_offered(simulator: Simulator) -> None:
         with anyio.fail_after(2):  # answered at once, not held open with pings
             answer = await http.get("/mcp", headers=headers)
     assert answer.status_code == 405
+
+
+async def test_slow_bodies_never_hold_a_slot(simulator: Simulator) -> None:
+    limits = {"max_concurrent_requests": 2, "request_read_timeout_seconds": 1.0}
+    async with server_for(simulator, **limits) as url:
+        host, port = url.removeprefix("http://").split(":")
+        head = (
+            f"POST /mcp HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {TOKEN}\r\n"
+            "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+            'Content-Length: 5000\r\n\r\n{"jso'
+        ).encode()
+        slow = [await anyio.connect_tcp(host, int(port)) for _ in range(4)]  # twice the slots
+        for stream in slow:
+            await stream.send(head)  # 5 bytes of a 5,000-byte body, and then nothing
+        async with mcp_client(url, TOKEN, "legacy") as client:
+            with anyio.fail_after(3):
+                listed = await client.list_tools()  # served while the slow bodies dangle
+        answers = []
+        for stream in slow:
+            with anyio.fail_after(3):
+                answers.append((await stream.receive()).split(b"\r\n", 1)[0])
+            await stream.aclose()
+    assert listed.tools
+    assert answers == [b"HTTP/1.1 408 Request Timeout"] * 4
