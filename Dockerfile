@@ -29,7 +29,7 @@ RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin klin
 COPY --from=builder /venv /venv
 USER 10001
 WORKDIR /tmp
-EXPOSE 8000
+EXPOSE 8000 9100
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python3", "-c", "import os, sys, urllib.request as u; r = u.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('KLING_MCP_PORT', '8000'), timeout=2); sys.exit(0 if r.status == 200 else 1)"]

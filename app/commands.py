@@ -11,7 +11,7 @@ import logging
 import anyio
 
 from app import __version__
-from app.http.app import create_app
+from app.http.app import create_app, create_metrics_app
 from app.http.serving import (
     DrainingServer,
     bind_socket,
@@ -31,18 +31,29 @@ logger = logging.getLogger("app.cli")
 async def serve(settings: Settings, simulate: bool) -> None:
     keep_event_streams_open_on_signal()
     grace, proxies = settings.shutdown_grace_seconds, settings.forwarded_allow_ips
-    sim_server: DrainingServer | None = None
+    side_servers: list[DrainingServer] = []  # stopped after the MCP server
     async with anyio.create_task_group() as group:
         if simulate:
             sim_sock = bind_socket("127.0.0.1", 0)
             sim_url = f"http://127.0.0.1:{sim_sock.getsockname()[1]}"
             sim_app = create_simulator_app(SimulatorConfig())
             sim_config = uvicorn_config(sim_app, grace_seconds=grace, forwarded_allow_ips=proxies)
-            simulator = sim_server = DrainingServer(sim_config, handle_signals=False)
+            simulator = DrainingServer(sim_config, handle_signals=False)
+            side_servers.append(simulator)
             group.start_soon(lambda: simulator.serve(sockets=[sim_sock]))
             settings = settings.model_copy(update={"api_base_url": sim_url})
             logger.info("simulator on %s; upstream calls go there, not to the real API", sim_url)
         app = create_app(settings)
+        if settings.metrics_enabled:
+            metrics_sock = bind_socket(settings.host, settings.metrics_port)
+            metrics_config = uvicorn_config(
+                create_metrics_app(app.state.metrics), grace_seconds=grace, forwarded_allow_ips=proxies
+            )
+            metrics_config.access_log = False  # scrapes every few seconds would drown the request lines
+            metrics_server = DrainingServer(metrics_config, handle_signals=False)
+            side_servers.append(metrics_server)
+            group.start_soon(lambda: metrics_server.serve(sockets=[metrics_sock]))
+            logger.info("metrics on http://%s:%d/metrics", *metrics_sock.getsockname()[:2])
         sock = bind_socket(settings.host, settings.port)
         host, port = sock.getsockname()[:2]
         logger.info("kling-mcp %s: MCP endpoint http://%s:%d/mcp", __version__, host, port)
@@ -54,8 +65,8 @@ async def serve(settings: Settings, simulate: bool) -> None:
             await server.serve(sockets=[sock])
         finally:
             close_event_streams()
-            if sim_server is not None:
-                sim_server.should_exit = True  # the in-process simulator stops after the server
+            for side in side_servers:
+                side.should_exit = True
     logger.info("kling-mcp stopped")
 
 

@@ -243,6 +243,12 @@ class Settings(BaseSettings):
         description="On SIGTERM, how long in-flight calls may finish; must exceed submit + connect timeouts.",
     )
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    metrics_port: int = Field(
+        default=9100,
+        ge=0,
+        le=65535,
+        description="Port of /metrics, apart from the MCP port (which answers 404 there); 0: any free port.",
+    )
     log_format: Literal["text", "json"] = Field(
         default="text", description="text for people, json (one object per line) for log pipelines."
     )

@@ -26,7 +26,7 @@ from mcp.types import CallToolResult, TextContent
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from app.http.app import create_app
+from app.http.app import create_app, create_metrics_app
 from app.mcp.results import ERROR_META_KEY
 from app.mcp.server import build_mcp_server
 from app.settings import Settings
@@ -134,6 +134,14 @@ async def server_for(simulator: Simulator, **overrides: Any) -> AsyncIterator[st
 
 
 @contextlib.asynccontextmanager
+async def server_with_metrics(simulator: Simulator, **overrides: Any) -> AsyncIterator[tuple[str, str]]:
+    """A running kling-mcp server and its metrics app, each on its own port: (MCP URL, metrics URL)."""
+    app = create_app(settings_for(simulator.url, **overrides))
+    async with serve(app) as url, serve(create_metrics_app(app.state.metrics)) as metrics_url:
+        yield url, metrics_url
+
+
+@contextlib.asynccontextmanager
 async def mcp_client(base_url: str, token: str | None, mode: Mode) -> AsyncIterator[Client]:
     """The SDK's own client over streamable HTTP, sending `token` as a bearer header."""
     headers = {"authorization": f"Bearer {token}"} if token else {}
@@ -180,7 +188,8 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("KLING_MCP_", "ACEDATACLOUD_", "KLING_SIM_"))
     }
-    return {**env, **extra}
+    # Metrics on any free port: servers started side by side must not fight over the default one.
+    return {**env, "KLING_MCP_METRICS_PORT": "0", **extra}
 
 
 @contextlib.asynccontextmanager

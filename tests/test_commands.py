@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -9,7 +10,7 @@ import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 
-from tests.helpers import MODES, Mode, Simulator, clean_env, mcp_client, running_server
+from tests.helpers import MODES, Mode, Simulator, clean_env, kling_mcp_process, mcp_client, running_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -54,3 +55,14 @@ async def test_stdio_mode_uses_the_environment_token(simulator: Simulator) -> No
     assert result.structured_content is not None and result.structured_content["status"] == "pending"
     [entry] = [e for e in await simulator.journal() if e["path"] == "/kling/tasks"]
     assert entry["authorization"] == "Bearer tok-local-user"
+
+
+async def test_serve_puts_metrics_on_their_own_port(simulator: Simulator) -> None:
+    async with kling_mcp_process({"ACEDATACLOUD_API_BASE_URL": simulator.url}) as server:
+        found = re.search(r"metrics on (http://[\d.:]+)/metrics", server.log)
+        assert found, server.log
+        async with httpx2.AsyncClient() as http:
+            scraped = await http.get(f"{found.group(1)}/metrics")
+            on_mcp_port = await http.get(f"{server.url}/metrics")
+    assert scraped.status_code == 200 and "kling_mcp_requests_total" in scraped.text
+    assert on_mcp_port.status_code == 404

@@ -59,11 +59,14 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready" if ready else "starting"}, status_code=200 if ready else 503)
 
 
-async def metrics_endpoint(request: Request) -> Response:
-    """Prometheus metrics; no MCP auth, so keep it off the public ingress (it is: only `/` routes there
-    and the NetworkPolicy admits only the ingress controller, so scrape from inside the cluster)."""
-    metrics: Metrics = request.app.state.metrics
-    return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+def create_metrics_app(metrics: Metrics) -> Starlette:
+    """Prometheus metrics on a port of their own (`KLING_MCP_METRICS_PORT`): the MCP port, which the
+    ingress exposes, never serves them; the NetworkPolicy admits only the scraper to this one."""
+
+    async def metrics_endpoint(request: Request) -> Response:
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    return Starlette(routes=[Route("/metrics", metrics_endpoint)])
 
 
 async def index(request: Request) -> JSONResponse:
@@ -124,7 +127,6 @@ def create_app(
             Route("/", index),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            *([Route("/metrics", metrics_endpoint)] if settings.metrics_enabled else []),
             Route(METADATA_PATH, metadata_endpoint),
             Route("/.well-known/oauth-protected-resource", metadata_endpoint),
             Mount(

@@ -16,6 +16,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.http.auth import MCP_PATH
 from app.http.body import NOT_JSON, parse_json, read_body, replay, small_body_length
 
 HANDSHAKE_ERA_VERSIONS = frozenset({"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"})
@@ -53,7 +54,7 @@ class TransportRouter:
         self.streaming_tools = streaming_tools
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == MCP_PATH:
             # A stateless server never has a message for a standalone stream: no GET stream is offered
             # (the spec's 405), instead of one that costs memory and carries only pings.
             await NO_STREAM(scope, receive, send)

@@ -75,6 +75,20 @@ def test_network_policy_peers_are_not_rewritten(docs: dict[str, dict[str, Any]])
     assert {p["port"] for p in policy["egress"][1]["ports"]} == {443}
 
 
+def test_metrics_are_on_their_own_port_open_only_to_the_scraper(docs: dict[str, dict[str, Any]]) -> None:
+    ports = {p["name"]: p["containerPort"] for p in container(docs)["ports"]}
+    assert ports["metrics"] == int(settings_data(docs)["KLING_MCP_METRICS_PORT"]) != ports["http"]
+    service_ports = {p.get("targetPort") for p in docs["Service"]["spec"]["ports"]}
+    assert (
+        "metrics" not in service_ports and ports["metrics"] not in service_ports
+    )  # never behind the ingress
+    rules = docs["NetworkPolicy"]["spec"]["ingress"]
+    scraper = next(rule for rule in rules if {p["port"] for p in rule["ports"]} == {"metrics"})
+    assert scraper["from"] == [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+    ]
+
+
 def test_ports_and_probes(docs: dict[str, dict[str, Any]]) -> None:
     c = container(docs)
     port_names = {p["name"] for p in c["ports"]}

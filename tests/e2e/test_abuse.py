@@ -9,7 +9,7 @@ import anyio
 import httpx2
 import pytest
 
-from tests.helpers import MODES, Mode, Simulator, error_of, mcp_client, server_for
+from tests.helpers import MODES, Mode, Simulator, error_of, mcp_client, server_for, server_with_metrics
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -45,12 +45,12 @@ async def test_json_nested_too_deep_is_a_parse_error_not_a_crash(simulator: Simu
 
 async def test_junk_tool_and_method_names_never_become_metrics_labels(simulator: Simulator) -> None:
     headers = {**HEADERS, "mcp-protocol-version": "2025-11-25"}
-    async with server_for(simulator) as url, httpx2.AsyncClient(base_url=url) as http:
+    async with server_with_metrics(simulator) as (url, metrics_url), httpx2.AsyncClient(base_url=url) as http:
         for i in range(20):
             await http.post("/mcp", json=call(f"junk-{i}-" + "x" * 10_000, {}), headers=headers)
             junk_method = {"jsonrpc": "2.0", "id": i, "method": f"nope/{i}" + "y" * 10_000}
             await http.post("/mcp", json=junk_method, headers=headers)
-        metrics = (await http.get("/metrics")).text
+        metrics = (await http.get(f"{metrics_url}/metrics")).text
     assert len(metrics) < 50_000 and "xxxx" not in metrics and "yyyy" not in metrics
     assert 'method="tools/call",outcome="tool_error",tool="unknown"' in metrics
     assert 'method="unknown"' in metrics

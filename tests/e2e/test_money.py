@@ -24,6 +24,7 @@ from tests.helpers import (
     mcp_client,
     running_redis,
     server_for,
+    server_with_metrics,
     text_of,
 )
 
@@ -128,10 +129,11 @@ async def test_a_retry_on_another_replica_finds_the_first_task_through_redis(
 
 async def test_redis_down_still_submits_and_counts_the_failure(simulator: Simulator) -> None:
     dead_redis = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    async with server_for(simulator, redis_url=dead_redis, redis_timeout_seconds=0.2) as url:
+    limits = {"redis_url": dead_redis, "redis_timeout_seconds": 0.2}
+    async with server_with_metrics(simulator, **limits) as (url, metrics_url):
         async with mcp_client(url, TOKEN, "legacy") as client:
             result = await client.call_tool("kling_generate_video", {**ARGS, "idempotency_key": "k-down"})
-        async with httpx2.AsyncClient(base_url=url) as http:
+        async with httpx2.AsyncClient(base_url=metrics_url) as http:
             metrics = (await http.get("/metrics")).text
     assert not result.is_error, text_of(result)
     assert len(submissions(await simulator.journal())) == 1

@@ -11,7 +11,7 @@ import pytest
 
 from app.logging import JsonFormatter
 from app.tokens import fingerprint
-from tests.helpers import McpClientFactory, Simulator
+from tests.helpers import McpClientFactory, Simulator, mcp_client, server_with_metrics
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -28,17 +28,18 @@ def sample(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
-async def test_metrics_count_requests_upstream_calls_retries_and_chunks(
-    connect: McpClientFactory, simulator: Simulator, server_url: str
-) -> None:
+async def test_metrics_count_requests_upstream_calls_retries_and_chunks(simulator: Simulator) -> None:
     ids = await simulator.bulk(TOKEN, 60, run_seconds=0)
     await simulator.fault(kind="status", status=503, path="/kling/tasks")
-    async with connect(TOKEN, "legacy") as client:
-        await client.call_tool("kling_get_task", {"task_id": ids[0]})  # one 503, then a retry
-        await client.call_tool("kling_get_tasks_batch", {"task_ids": ids})  # 2 chunks
-        await client.call_tool("kling_get_task", {"task_id": " "})  # a tool error
-    async with httpx2.AsyncClient(base_url=server_url) as http:
-        scraped = await http.get("/metrics")
+    async with server_with_metrics(simulator) as (url, metrics_url):
+        async with mcp_client(url, TOKEN, "legacy") as client:
+            await client.call_tool("kling_get_task", {"task_id": ids[0]})  # one 503, then a retry
+            await client.call_tool("kling_get_tasks_batch", {"task_ids": ids})  # 2 chunks
+            await client.call_tool("kling_get_task", {"task_id": " "})  # a tool error
+        async with httpx2.AsyncClient() as http:
+            scraped = await http.get(f"{metrics_url}/metrics")
+            on_mcp_port = await http.get(f"{url}/metrics")
+    assert on_mcp_port.status_code == 404  # only the metrics port serves them
     assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain")
     text = scraped.text
     assert (
