@@ -58,6 +58,7 @@ async def running() -> AsyncIterator[Running]:
             "-e", "KLING_MCP_HOST=127.0.0.1", "-e", f"KLING_MCP_PORT={port}",
             "-e", f"ACEDATACLOUD_API_BASE_URL={sim.url}", "-e", "KLING_MCP_SHUTDOWN_GRACE_SECONDS=20",
             "-e", "KLING_MCP_SUBMIT_TIMEOUT_SECONDS=10",
+            "-e", "KLING_MCP_METRICS_PORT=0",  # host network: any free port, never a clash on 9100
             "-e", "KLING_MCP_WAIT_FIRST_POLL_SECONDS=0.2", "-e", "KLING_MCP_WAIT_MAX_POLL_SECONDS=0.3",
             IMAGE,
         )  # fmt: skip
