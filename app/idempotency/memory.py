@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,8 @@ class MemoryStore:
     def __init__(self, ttl_seconds: float, max_records: int) -> None:
         self.ttl = ttl_seconds
         self.max_records = max_records
-        self._records: dict[str, _Record] = {}
+        # Oldest first: answered records move to the end, so expiry only ever looks at the front.
+        self._records: OrderedDict[str, _Record] = OrderedDict()
 
     async def claim(self, key: str, request_hash: str, *, wait_seconds: float) -> Outcome:
         self._expire()
@@ -48,6 +50,7 @@ class MemoryStore:
         if record is not None and record.request_hash == request_hash:
             record.result = result
             record.expires = time.monotonic() + self.ttl
+            self._records.move_to_end(key)
             record.done.set()
 
     async def release(self, key: str, request_hash: str) -> None:
@@ -57,10 +60,12 @@ class MemoryStore:
             record.done.set()
 
     def _expire(self) -> None:
+        """Drop answered records that expired, or the oldest when over the bound; O(dropped), not O(n)."""
         now = time.monotonic()
-        for key in [k for k, r in self._records.items() if r.expires <= now and r.result is not None]:
-            del self._records[key]
-        # Bound memory against a flood of keys: drop the oldest finished records first.
-        finished = [k for k, r in self._records.items() if r.result is not None]
-        for key in finished[: max(0, len(self._records) - self.max_records)]:
-            del self._records[key]
+        while self._records:
+            oldest = next(iter(self._records.values()))
+            if oldest.result is None:  # still submitting: it ends soon and moves to the end
+                break
+            if oldest.expires > now and len(self._records) <= self.max_records:
+                break
+            self._records.popitem(last=False)

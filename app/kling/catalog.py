@@ -40,6 +40,13 @@ FIVE_OR_TEN = (5, 10)
 THREE_TO_FIFTEEN = tuple(range(3, 16))
 
 
+# The tools a model can be used with, named once for the table below.
+VIDEO_TOOL = "kling_generate_video"
+_FLAT_VIDEO_TOOLS = (VIDEO_TOOL, "kling_generate_video_from_image")
+STORYBOARD_TOOL = "kling_generate_storyboard"
+ASSETS_TOOL = "kling_generate_with_assets"
+
+
 @dataclass(frozen=True)
 class ModeCaps:
     """What one model can do in one mode."""
@@ -71,7 +78,7 @@ class ModelSpec:
     extend_negative_prompt: bool = True
     talking_photo: bool = False
     motion: bool = False
-    tools: tuple[str, ...] = field(default=("kling_generate_video", "kling_generate_video_from_image"))
+    tools: tuple[str, ...] = field(default=_FLAT_VIDEO_TOOLS)
 
     @property
     def duration_text(self) -> str:
@@ -139,7 +146,7 @@ MODELS: tuple[ModelSpec, ...] = (
         voices=True,
         talking_photo=True,
         motion=True,
-        tools=("kling_generate_video", "kling_generate_video_from_image", "kling_generate_with_assets"),
+        tools=(*_FLAT_VIDEO_TOOLS, ASSETS_TOOL),
     ),
     ModelSpec(
         id="kling-v3",
@@ -153,12 +160,7 @@ MODELS: tuple[ModelSpec, ...] = (
         elements=True,
         multi_shot=True,
         motion=True,
-        tools=(
-            "kling_generate_video",
-            "kling_generate_video_from_image",
-            "kling_generate_storyboard",
-            "kling_generate_with_assets",
-        ),
+        tools=(*_FLAT_VIDEO_TOOLS, STORYBOARD_TOOL, ASSETS_TOOL),
     ),
     ModelSpec(
         id="kling-v3-omni",
@@ -173,12 +175,7 @@ MODELS: tuple[ModelSpec, ...] = (
         reference_video_seconds=(3, 15.5),
         elements=True,
         multi_shot=True,
-        tools=(
-            "kling_generate_video",
-            "kling_generate_video_from_image",
-            "kling_generate_storyboard",
-            "kling_generate_with_assets",
-        ),
+        tools=(*_FLAT_VIDEO_TOOLS, STORYBOARD_TOOL, ASSETS_TOOL),
     ),
     ModelSpec(
         id="kling-o1",
@@ -190,7 +187,7 @@ MODELS: tuple[ModelSpec, ...] = (
         always_omni=True,
         negative_prompt=False,
         elements=True,
-        tools=("kling_generate_video", "kling_generate_video_from_image", "kling_generate_with_assets"),
+        tools=(*_FLAT_VIDEO_TOOLS, ASSETS_TOOL),
     ),
     ModelSpec(
         id=TURBO_MODEL,
@@ -204,7 +201,6 @@ MODELS: tuple[ModelSpec, ...] = (
 )
 
 MODELS_BY_ID: dict[str, ModelSpec] = {model.id: model for model in MODELS}
-VIDEO_TOOL = "kling_generate_video"
 # The models of the general video tools (text, image, assets): all but the turbo model.
 VIDEO_MODELS: tuple[ModelSpec, ...] = tuple(m for m in MODELS if VIDEO_TOOL in m.tools)
 
