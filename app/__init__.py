@@ -6,9 +6,10 @@ How the code is laid out (imports flow downwards: mcp -> kling -> upstream; http
 - `settings.py`, `logging.py`, `metrics.py`, `tokens.py`: every setting, the log set-up, the
   Prometheus registry with the per-request record of upstream calls, and bearer-token handling.
 - `errors.py`: the one error tree; every failure a tool reports is a `KlingMcpError`.
-- `http/`: the HTTP edge. `app.py` (`create_app(settings)`), the bearer gate (`auth.py`),
-  admission limits, 2025-era cancel frames, the choice of SDK transport (`routing.py`), and uvicorn
-  with a graceful drain (`serving.py`).
+- `http/`: the HTTP edge. `app.py` (`create_app(settings)`), the bearer gate (`auth.py`), read
+  deadlines (`head_deadline.py`) and body limits (`body_limits.py`), admission limits, 2025-era
+  cancel frames, the choice of SDK transport (`routing.py`), and uvicorn with a graceful drain
+  (`serving.py`).
 - `kling/`: the Kling domain, free of MCP and HTTP. `catalog.py` is the model/capability table and
   `phrases.py` states its facts in words; `rules/` are the capability rules, one module per family;
   `status.py` normalises task records; `batch.py` and `wait.py` read many tasks at once.

@@ -58,7 +58,12 @@ async def serve(settings: Settings, simulate: bool) -> None:
         host, port = sock.getsockname()[:2]
         logger.info("kling-mcp %s: MCP endpoint http://%s:%d/mcp", __version__, host, port)
         server = DrainingServer(
-            uvicorn_config(app, grace_seconds=grace, forwarded_allow_ips=proxies),
+            uvicorn_config(
+                app,
+                grace_seconds=grace,
+                forwarded_allow_ips=proxies,
+                read_timeout_seconds=settings.request_read_timeout_seconds,
+            ),
             on_drain=lambda: setattr(app.state, "draining", True),
         )
         try:

@@ -165,11 +165,28 @@ class Settings(BaseSettings):
         "since callers bring an AceDataCloud API token.",
     )
     max_request_body_bytes: int = Field(
-        default=8 * 1024 * 1024,
-        ge=1024,
+        default=256 * 1024,
+        ge=16 * 1024,
         le=64 * 1024 * 1024,
-        description="Largest accepted MCP request body; larger ones get HTTP 413. "
-        "8 MiB fits a 5 MB base64 audio.",
+        description="Largest request body (413 past it); fits 1,000 ids of 128 characters.",
+    )
+    max_media_request_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=16 * 1024,
+        le=64 * 1024 * 1024,
+        description="Largest body of a base64 media call (kling_lip_sync); fits 5 MB of audio.",
+    )
+    max_request_bytes_in_flight: int = Field(
+        default=4 * 1024 * 1024,
+        ge=16 * 1024,
+        le=4 * 1024 * 1024 * 1024,
+        description="Bytes of ordinary bodies held at once (503 past it); sizes memory: docs/operations.md.",
+    )
+    max_media_bytes_in_flight: int = Field(
+        default=16 * 1024 * 1024,
+        ge=16 * 1024,
+        le=4 * 1024 * 1024 * 1024,
+        description="Bytes of larger (media) bodies held at once (503 past it); sizes memory too.",
     )
     request_read_timeout_seconds: float = Field(
         default=10,
@@ -189,6 +206,12 @@ class Settings(BaseSettings):
         le=100_000,
         description="MCP calls in flight at once per API token; more get HTTP 429.",
     )
+    max_concurrent_unverified_per_ip: int = Field(
+        default=64,
+        ge=1,
+        le=100_000,
+        description="Calls in flight per client IP with tokens upstream has not yet accepted (429 past it).",
+    )
     busy_refusal_delay_seconds: float = Field(
         default=0.25,
         ge=0,
@@ -196,7 +219,10 @@ class Settings(BaseSettings):
         description="Pause before a 503 busy answer, so clients that retry at once cannot spin the CPU.",
     )
     rate_limit_per_minute: int = Field(
-        default=0, ge=0, le=1_000_000, description="MCP requests per minute per API token; 0 turns it off."
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="Requests per minute per API token (per IP until upstream accepts it); 0: off.",
     )
     rate_limit_burst: int = Field(
         default=0,
@@ -281,10 +307,42 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _body_limits_nest(self) -> Settings:
+        # Otherwise a call the size limits allow could never be admitted.
+        if not (
+            self.max_request_body_bytes <= self.max_media_request_body_bytes
+            and self.max_request_body_bytes <= self.max_request_bytes_in_flight
+            and self.max_media_request_body_bytes <= self.max_media_bytes_in_flight
+        ):
+            raise ValueError(
+                "each body limit must fit its pool: KLING_MCP_MAX_REQUEST_BODY_BYTES <= "
+                "KLING_MCP_MAX_REQUEST_BYTES_IN_FLIGHT, KLING_MCP_MAX_MEDIA_REQUEST_BODY_BYTES <= "
+                "KLING_MCP_MAX_MEDIA_BYTES_IN_FLIGHT, and the ordinary limit <= the media limit"
+            )
+        return self
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+
+# What a process needs, measured with bench/memory_bench.py (docs/operations.md "Memory budget"): RSS at
+# rest plus ordinary traffic, and the bytes of memory each byte of a held body costs while its call
+# runs (the SDK's copies, the parsed JSON, the validated arguments, the body sent upstream).
+BASELINE_MIB = 96
+ORDINARY_BYTE_COST = 10  # the worst ordinary body: a batch of 1,000 ids, parsed into 1,000 strings
+MEDIA_BYTE_COST = 6
+
+
+def memory_needed_mib(settings: Settings) -> int:
+    """The memory limit a process needs when strangers fill both request-body pools."""
+    held = (
+        ORDINARY_BYTE_COST * settings.max_request_bytes_in_flight
+        + MEDIA_BYTE_COST * settings.max_media_bytes_in_flight
+    )
+    return BASELINE_MIB + -(-held // (1024 * 1024))
 
 
 def env_name(field: str) -> str:

@@ -27,6 +27,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from app.http.app import create_app, create_metrics_app
+from app.http.serving import uvicorn_config
 from app.mcp.results import ERROR_META_KEY
 from app.mcp.server import build_mcp_server
 from app.settings import Settings
@@ -55,7 +56,13 @@ async def serve(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
     )  # TCP_NODELAY: see app/http/serving.py
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on", timeout_graceful_shutdown=1))
+    # The project's own uvicorn set-up (head deadline included), with the app's read timeout if it has one.
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    read_timeout = settings.request_read_timeout_seconds if isinstance(settings, Settings) else 10.0
+    config = uvicorn_config(
+        app, grace_seconds=1, forwarded_allow_ips="127.0.0.1", read_timeout_seconds=read_timeout
+    )
+    server = uvicorn.Server(config)
     async with anyio.create_task_group() as group:
         group.start_soon(lambda: server.serve(sockets=[sock]))
         with anyio.fail_after(10):
@@ -343,3 +350,27 @@ async def kling_mcp_process(env: dict[str, str]) -> AsyncIterator[ServerProcess]
         process.terminate()
         with anyio.fail_after(10):
             await process.wait()
+
+
+def post_head(url: str, token: str, length: int | None) -> bytes:
+    """The head of a raw `POST /mcp` to the server at `url`, declaring `length` body bytes (None: chunked)."""
+    sized = f"Content-Length: {length}" if length is not None else "Transfer-Encoding: chunked"
+    return (
+        f"POST /mcp HTTP/1.1\r\nHost: {url.removeprefix('http://')}\r\nAuthorization: Bearer {token}\r\n"
+        "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+        f"MCP-Protocol-Version: 2025-11-25\r\n{sized}\r\n\r\n"
+    ).encode()
+
+
+async def connect_raw(url: str) -> anyio.abc.SocketStream:
+    host, port = url.removeprefix("http://").split(":")
+    return await anyio.connect_tcp(host, int(port))
+
+
+async def status_line(stream: anyio.abc.SocketStream, within: float = 3.0) -> bytes:
+    """The status line of the next response on a raw connection; b"" when the server closed it silently."""
+    with anyio.fail_after(within):
+        try:
+            return (await stream.receive()).split(b"\r\n", 1)[0]
+        except (anyio.EndOfStream, anyio.BrokenResourceError):
+            return b""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
-from app.settings import LOCAL_HOSTS, Settings, SettingsError, env_name, load_settings
+from app.settings import LOCAL_HOSTS, Settings, SettingsError, env_name, load_settings, memory_needed_mib
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +76,15 @@ def test_the_drain_must_outlast_a_submission() -> None:
         load_settings(shutdown_grace_seconds=30)  # defaults: 60 s submit + 5 s connect
     message = str(caught.value)
     assert "KLING_MCP_SHUTDOWN_GRACE_SECONDS (30) must be longer than" in message and "(65 s)" in message
+
+
+def test_memory_needed_grows_with_the_body_pools() -> None:
+    mib = 1024 * 1024
+    assert memory_needed_mib(Settings()) == 96 + 10 * 4 + 6 * 16  # the defaults: 232 MiB
+    bigger = Settings(max_media_bytes_in_flight=64 * mib)
+    assert memory_needed_mib(bigger) == 96 + 10 * 4 + 6 * 64
+
+
+def test_body_limits_must_fit_their_pools() -> None:
+    with pytest.raises(ValidationError, match="each body limit must fit its pool"):
+        Settings(max_media_request_body_bytes=32 * 1024 * 1024)  # over the 16 MiB media pool

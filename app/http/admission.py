@@ -1,9 +1,12 @@
-"""Admission limits on `POST /mcp`: a per-process cap on calls in flight, and an optional per-caller rate.
+"""Admission limits on `POST /mcp`: a per-process cap on calls in flight, a per-caller cap, and an
+optional per-caller rate.
 
 Past saturation the server answers the excess at once (503, `Retry-After`) instead of queueing it,
-so throughput holds and latency stays bounded for the calls it does take. The per-caller rate is
-keyed on a fingerprint of the bearer token and off by default. Both answers carry a JSON-RPC error
-body, so MCP clients surface a readable message.
+so throughput holds and latency stays bounded for the calls it does take. Who "the caller" is
+depends on trust: a token upstream accepted recently is its own caller (keyed by fingerprint);
+any other string is only a claim, so its calls count against the client IP. Junk tokens therefore
+get no fresh bucket or cap each, and cannot push real callers out of the limiter's memory. All
+answers carry a JSON-RPC error body, so MCP clients surface a readable message.
 """
 
 from __future__ import annotations
@@ -48,6 +51,12 @@ class TokenBuckets:
         return wait
 
 
+def client_ip(scope: Scope) -> str:
+    """The caller's address as uvicorn reports it (the forwarded one behind a trusted proxy)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
 async def _refuse(send: Send, status: int, retry_after: float, message: str) -> None:
     body = json.dumps(
         {"jsonrpc": "2.0", "id": None, "error": {"code": SERVER_BUSY, "message": message}}
@@ -71,6 +80,8 @@ class AdmissionMiddleware:
         rate_per_minute: int,
         rate_burst: int,
         max_callers: int,
+        max_in_flight_per_ip: int,
+        is_trusted: Callable[[str], bool],
         refusal_delay: float = 0.0,
         on_refuse: Callable[[str], None] | None = None,
         path: str = "/mcp",
@@ -80,12 +91,14 @@ class AdmissionMiddleware:
         self.max_in_flight = max_in_flight
         self.in_flight = 0
         self.max_per_caller = max_in_flight_per_caller
-        self.per_caller: dict[str, int] = {}  # fingerprint -> calls in flight; only callers with some
-        self.buckets = (
-            TokenBuckets(rate_per_minute, rate_burst or rate_per_minute, max_callers)
-            if rate_per_minute
-            else None
-        )
+        self.max_per_ip = max_in_flight_per_ip
+        self.is_trusted = is_trusted
+        self.per_caller: dict[str, int] = {}  # caller key -> calls in flight; only callers with some
+        # Two limiters, so that however many IPs send junk, trusted tokens keep their buckets.
+        self.buckets = self.ip_buckets = None
+        if rate_per_minute:
+            self.buckets = TokenBuckets(rate_per_minute, rate_burst or rate_per_minute, max_callers)
+            self.ip_buckets = TokenBuckets(rate_per_minute, rate_burst or rate_per_minute, max_callers)
         self.on_refuse = on_refuse or (lambda reason: None)
         self.refusal_delay = refusal_delay
 
@@ -93,14 +106,18 @@ class AdmissionMiddleware:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
-        caller = fingerprint(parse_bearer(Headers(scope=scope).get("authorization")) or "")
-        if self.buckets is not None:
-            wait = self.buckets.take(caller)
+        token = parse_bearer(Headers(scope=scope).get("authorization")) or ""
+        trusted = self.is_trusted(token)
+        caller = f"token:{fingerprint(token)}" if trusted else f"ip:{client_ip(scope)}"
+        buckets = self.buckets if trusted else self.ip_buckets
+        if buckets is not None:
+            wait = buckets.take(caller)
             if wait > 0:
                 self.on_refuse("rate_limited")
-                per_minute = round(self.buckets.rate * 60)
+                per_minute = round(buckets.rate * 60)
                 retry = math.ceil(wait)
-                message = f"Rate limit: {per_minute} requests per minute per API token. Retry in {retry} s."
+                who = "API token" if trusted else "client address until upstream accepts your token"
+                message = f"Rate limit: {per_minute} requests per minute per {who}. Retry in {retry} s."
                 await _refuse(send, 429, wait, message)
                 return
         if self.in_flight >= self.max_in_flight:
@@ -112,11 +129,13 @@ class AdmissionMiddleware:
                 send, 503, 1, "Server busy: too many calls in flight on this instance. Retry in 1 s."
             )
             return
-        if self.per_caller.get(caller, 0) >= self.max_per_caller:
+        cap = self.max_per_caller if trusted else self.max_per_ip
+        if self.per_caller.get(caller, 0) >= cap:
             self.on_refuse("caller_busy")
             await anyio.sleep(self.refusal_delay)
+            who = "this API token" if trusted else "this client address with unconfirmed tokens"
             message = (
-                f"Too many calls in flight for this API token (at most {self.max_per_caller} at once). "
+                f"Too many calls in flight for {who} (at most {cap} at once). "
                 "Retry in 1 s, or wait for your earlier calls (kling_wait_for_tasks takes many ids at once)."
             )
             await _refuse(send, 429, 1, message)

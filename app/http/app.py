@@ -1,10 +1,11 @@
 """The hosted HTTP app: health routes, the RFC 9728 document, and MCP at `/mcp`, behind the bearer gate.
 
-Request path, outermost first: BearerAuthMiddleware (401 without a token) -> BodyDeadlineMiddleware
-(the body whole within a deadline and the size limit: 408/413) -> LegacyCancelMiddleware
+Request path, outermost first: (uvicorn with the head deadline of `head_deadline.py`: 408) ->
+BearerAuthMiddleware (401 without a token) -> BodyLimitsMiddleware (the body whole within the
+deadline, its tool's size limit and the byte budget: 408/413/503) -> LegacyCancelMiddleware
 (2025-era cancel frames, applied even when saturated) -> AdmissionMiddleware (503 when saturated,
-429 over the per-token rate) -> Starlette routing -> the SDK's streamable-HTTP app (Host/Origin check,
-body limit, both protocol eras).
+429 over a caller's cap or rate) -> Starlette routing -> the SDK's streamable-HTTP app (Host/Origin
+check, both protocol eras).
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from starlette.routing import Mount, Route
 from app import __version__
 from app.http.admission import AdmissionMiddleware
 from app.http.auth import MCP_PATH, METADATA_PATH, BearerAuthMiddleware, metadata_endpoint
-from app.http.body_deadline import BodyDeadlineMiddleware
+from app.http.body_limits import BodyLimitsMiddleware
 from app.http.cancel_frames import LegacyCancelMiddleware
 from app.http.routing import TransportRouter
 from app.idempotency.memory import MemoryStore
 from app.idempotency.redis import RedisStore
 from app.mcp.cancellation import CancelRegistry
 from app.mcp.server import SERVER_NAME, build_mcp_server
-from app.mcp.tools.inventory import streaming_tools
+from app.mcp.tools.inventory import media_tools, streaming_tools
 from app.metrics import Metrics
 from app.settings import Settings
 from app.upstream.client import UpstreamClient
@@ -105,7 +106,7 @@ def create_app(
             stateless_http=True,  # any replica answers any request
             json_response=json_response,
             transport_security=transport_security(settings),
-            max_request_body_size=settings.max_request_body_bytes,
+            max_request_body_size=settings.max_media_request_body_bytes,  # per tool: BodyLimitsMiddleware
         )
         return app, mcp.session_manager  # the manager of the app just built
 
@@ -135,12 +136,17 @@ def create_app(
         ],
         middleware=[
             Middleware(BearerAuthMiddleware, settings=settings),
-            # The body in whole, in time, before any slot is taken.
+            # The body in whole, in time, within its limits, before any slot is taken.
             Middleware(
-                BodyDeadlineMiddleware,
+                BodyLimitsMiddleware,
                 path=MCP_PATH,
                 max_bytes=settings.max_request_body_bytes,
+                max_media_bytes=settings.max_media_request_body_bytes,
+                media_tools=media_tools(),
+                bytes_in_flight=settings.max_request_bytes_in_flight,
+                media_bytes_in_flight=settings.max_media_bytes_in_flight,
                 seconds=settings.request_read_timeout_seconds,
+                on_refuse=lambda reason: metrics.refused.labels(reason).inc(),
             ),
             # Before admission: a cancel frame must take effect even when the server is saturated.
             Middleware(LegacyCancelMiddleware, registry=cancellations, path=MCP_PATH),
@@ -151,6 +157,8 @@ def create_app(
                 rate_per_minute=settings.rate_limit_per_minute,
                 rate_burst=settings.rate_limit_burst,
                 max_callers=settings.rate_limit_max_callers,
+                max_in_flight_per_ip=settings.max_concurrent_unverified_per_ip,
+                is_trusted=upstream.accepted_recently,
                 refusal_delay=settings.busy_refusal_delay_seconds,
                 on_refuse=lambda reason: metrics.refused.labels(reason).inc(),
                 path=MCP_PATH,

@@ -33,12 +33,16 @@ async def read_body(receive: Receive) -> tuple[list[Message], bytes]:
 
 
 def replay(messages: list[Message], receive: Receive) -> Receive:
-    """A receive callable that returns `messages` first, then defers to the real one."""
-    pending = list(messages)
+    """A receive callable that returns `messages` first, then defers to the real one.
+
+    It takes the list over and empties it as it goes, so a large body is not kept alive here for the
+    whole call once the next layer has taken it."""
+    pending = messages
+    pending.reverse()  # pop from the end: O(1) per message
 
     async def receive_again() -> Message:
         if pending:
-            return pending.pop(0)
+            return pending.pop()
         return await receive()
 
     return receive_again

@@ -21,6 +21,8 @@ from typing import Any
 import uvicorn
 from sse_starlette.sse import AppStatus
 
+from app.http.head_deadline import head_deadline_protocol
+
 logger = logging.getLogger(__name__)
 
 DRAIN_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -88,9 +90,12 @@ class DrainingServer(uvicorn.Server):
             self.on_drain()
 
 
-def uvicorn_config(app: Any, *, grace_seconds: int, forwarded_allow_ips: str) -> uvicorn.Config:
+def uvicorn_config(
+    app: Any, *, grace_seconds: int, forwarded_allow_ips: str, read_timeout_seconds: float = 10.0
+) -> uvicorn.Config:
     return uvicorn.Config(
         app,
+        http=head_deadline_protocol(read_timeout_seconds),
         log_config=None,  # keep the process's own logging set-up
         lifespan="on",
         proxy_headers=True,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.settings import Settings, env_name
+from app.settings import Settings, env_name, memory_needed_mib
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = ["deploy/base", "deploy/overlays/production"]
@@ -148,8 +148,21 @@ def test_timeouts_fit_the_drain_and_the_longest_wait(docs: dict[str, dict[str, A
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) > longest_wait
     assert annotations["nginx.ingress.kubernetes.io/proxy-buffering"] == "off"  # SSE answers stream
     assert annotations["nginx.ingress.kubernetes.io/proxy-request-buffering"] == "on"  # bodies arrive whole
-    body_limit = int(data["KLING_MCP_MAX_REQUEST_BODY_BYTES"])
+    body_limit = int(data["KLING_MCP_MAX_MEDIA_REQUEST_BODY_BYTES"])
     assert (
         int(annotations["nginx.ingress.kubernetes.io/proxy-body-size"].rstrip("m")) * 1024 * 1024
         >= body_limit
     )
+
+
+def configured(docs: dict[str, dict[str, Any]]) -> Settings:
+    data = settings_data(docs)
+    return Settings.model_validate(
+        {field: data[env_name(field)] for field in Settings.model_fields if env_name(field) in data}
+    )
+
+
+def test_memory_limit_covers_the_request_body_pools(docs: dict[str, dict[str, Any]]) -> None:
+    limit = container(docs)["resources"]["limits"]["memory"]
+    assert limit.endswith("Mi")
+    assert int(limit.removesuffix("Mi")) >= memory_needed_mib(configured(docs))

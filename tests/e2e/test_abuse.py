@@ -9,7 +9,17 @@ import anyio
 import httpx2
 import pytest
 
-from tests.helpers import MODES, Mode, Simulator, error_of, mcp_client, server_for, server_with_metrics
+from tests.helpers import (
+    MODES,
+    Mode,
+    Simulator,
+    connect_raw,
+    error_of,
+    mcp_client,
+    post_head,
+    server_for,
+    server_with_metrics,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -131,3 +141,32 @@ async def test_slow_bodies_never_hold_a_slot(simulator: Simulator) -> None:
             await stream.aclose()
     assert listed.tools
     assert answers == [b"HTTP/1.1 408 Request Timeout"] * 4
+
+
+async def test_large_media_bodies_are_admitted_only_up_to_the_byte_budget(simulator: Simulator) -> None:
+    # Found: six concurrent 8 MiB kling_lip_sync bodies with junk tokens took RSS from 76 to 383 MiB.
+    # With the default pools (16 MiB of media bodies in flight, 8 MiB each) two are held, four refused.
+    size = 8 * 1024 * 1024
+    async with server_for(simulator) as url, httpx2.AsyncClient(base_url=url, timeout=20) as http:
+        held = []
+        for n in range(2):
+            stream = await connect_raw(url)
+            await stream.send(post_head(url, f"junk-{n}", size) + b'{"jsonrpc": "2.0", ')
+            held.append(stream)
+        await anyio.sleep(0.1)
+        refused: list[int] = []
+
+        async def post(n: int) -> None:
+            headers = {**HEADERS, "authorization": f"Bearer junk-{n}", "mcp-protocol-version": "2025-11-25"}
+            refused.append((await http.post("/mcp", content=b" " * size, headers=headers)).status_code)
+
+        async with anyio.create_task_group() as group:
+            for n in range(2, 6):
+                group.start_soon(post, n)
+        async with mcp_client(url, TOKEN, "legacy") as client:
+            with anyio.fail_after(3):
+                listed = await client.list_tools()  # small calls are served meanwhile
+        for stream in held:
+            await stream.aclose()
+    assert refused == [503] * 4
+    assert listed.tools

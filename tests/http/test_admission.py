@@ -1,4 +1,5 @@
-"""Admission limits: the per-token rate (429) and the in-flight cap (503) answer at once, as JSON-RPC."""
+"""Admission limits: the per-caller rate and cap (429) and the in-flight cap (503) answer at once, as
+JSON-RPC. A caller is a token upstream accepted recently, else the client address."""
 
 from __future__ import annotations
 
@@ -37,23 +38,72 @@ def test_buckets_forget_the_least_recent_callers() -> None:
     assert buckets.take("a", now=0.0) == 0  # "a" was dropped, so it starts with a full bucket
 
 
+def sent_from(token: str, address: str) -> dict[str, str]:
+    """Headers of a call with `token`, as if from `address` (the test server trusts loopback proxies)."""
+    return {**HEADERS, "authorization": f"Bearer {token}", "x-forwarded-for": address}
+
+
 @pytest.mark.e2e
-async def test_rate_limit_is_per_token_and_a_json_rpc_error(simulator: Simulator) -> None:
+async def test_rate_limit_is_per_trusted_token_and_a_json_rpc_error(simulator: Simulator) -> None:
     async with (
         server_for(simulator, rate_limit_per_minute=2) as url,
         httpx2.AsyncClient(base_url=url) as http,
     ):
+        first = await http.post("/mcp", json=call("x"), headers=sent_from("tok-a", "10.0.0.1"))
         answers = [
-            await http.post("/mcp", json=call("x"), headers={**HEADERS, "authorization": "Bearer tok-a"})
-            for _ in range(3)
+            await http.post("/mcp", json=call("x"), headers=sent_from("tok-a", "10.0.0.1")) for _ in range(3)
         ]
-        other = await http.post("/mcp", json=call("x"), headers={**HEADERS, "authorization": "Bearer tok-b"})
+        other = await http.post("/mcp", json=call("x"), headers=sent_from("tok-b", "10.0.0.1"))
+    assert first.status_code == 200  # upstream accepted tok-a: from now on it is its own caller
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert other.status_code == 200
     limited = answers[2]
     assert int(limited.headers["retry-after"]) >= 1
     error = limited.json()["error"]
-    assert error["code"] == -32000 and "2 requests per minute" in error["message"]
+    assert error["code"] == -32000 and "2 requests per minute per API token" in error["message"]
+
+
+@pytest.mark.e2e
+async def test_junk_tokens_share_their_address_limit_and_never_crowd_out_real_callers(
+    simulator: Simulator,
+) -> None:
+    await simulator.configure(valid_tokens=["tok-real"])
+    async with (
+        server_for(simulator, rate_limit_per_minute=2) as url,
+        httpx2.AsyncClient(base_url=url) as http,
+    ):
+
+        async def post(token: str, address: str) -> httpx2.Response:
+            return await http.post("/mcp", json=call("x"), headers=sent_from(token, address))
+
+        warmed = await post("tok-real", "10.0.0.1")
+        junk = [(await post(f"junk-{n}", "10.0.0.2")).status_code for n in range(3)]
+        elsewhere = await post("junk-9", "10.0.0.3")
+        real_from_the_busy_address = [(await post("tok-real", "10.0.0.2")).status_code for _ in range(2)]
+        limited = await post("junk-10", "10.0.0.2")
+    assert warmed.status_code == 200
+    assert junk == [200, 200, 429]  # every new junk string spends the one bucket of its address
+    assert elsewhere.status_code == 200
+    assert real_from_the_busy_address == [200, 200]  # the accepted token has its own bucket
+    assert "per client address until upstream accepts your token" in limited.json()["error"]["message"]
+
+
+@pytest.mark.e2e
+async def test_junk_from_many_addresses_cannot_evict_a_spent_bucket(simulator: Simulator) -> None:
+    await simulator.configure(valid_tokens=["tok-real"])
+    limits = {"rate_limit_per_minute": 2, "rate_limit_max_callers": 2}
+    async with server_for(simulator, **limits) as url, httpx2.AsyncClient(base_url=url) as http:
+
+        async def post(token: str, address: str) -> int:
+            response = await http.post("/mcp", json=call("x"), headers=sent_from(token, address))
+            return response.status_code
+
+        spent = [await post("tok-real", "10.0.0.1") for _ in range(3)]  # 1 as a claim, then 2 trusted
+        for n in range(5):  # more addresses than the limiter keeps
+            await post(f"junk-{n}", f"10.0.1.{n}")
+        again = await post("tok-real", "10.0.0.1")
+    assert spent == [200, 200, 200]
+    assert again == 429  # still spent: junk never displaced the trusted token's bucket
 
 
 @pytest.mark.e2e
@@ -63,7 +113,7 @@ async def test_rate_limited_sdk_call_surfaces_the_message(simulator: Simulator) 
             async with mcp_client(url, "tok-sdk", "2026-07-28") as client:
                 for _ in range(5):
                     await client.call_tool("kling_get_task", {"task_id": "x"})
-    assert "Rate limit: 1 requests per minute per API token" in "".join(leaf_messages(caught.value))
+    assert "Rate limit: 1 requests per minute per" in "".join(leaf_messages(caught.value))
 
 
 def leaf_messages(exc: BaseException) -> list[str]:
@@ -96,20 +146,21 @@ async def test_saturation_is_answered_at_once_with_503(simulator: Simulator) -> 
 
 
 async def test_one_token_cannot_hold_every_slot(simulator: Simulator) -> None:
-    await simulator.configure(latency_ms=800)
     statuses: dict[str, list[int]] = {"greedy": [], "other": []}
     async with (
         server_for(simulator, max_concurrent_requests=10, max_concurrent_requests_per_token=2) as url,
         httpx2.AsyncClient(base_url=url) as http,
     ):
+        warm = await http.post("/mcp", json=call("x"), headers=sent_from("tok-greedy", "10.0.0.1"))
+        assert warm.status_code == 200  # upstream has now accepted the token
+        await simulator.configure(latency_ms=800)
 
         async def post(who: str) -> None:
-            headers = {**HEADERS, "authorization": f"Bearer tok-{who}"}
-            response = await http.post("/mcp", json=call("x"), headers=headers)
+            response = await http.post("/mcp", json=call("x"), headers=sent_from(f"tok-{who}", "10.0.0.1"))
             statuses[who].append(response.status_code)
             if response.status_code == 429:
                 assert response.headers["retry-after"] == "1"
-                assert "Too many calls in flight for this API token" in response.text
+                assert "Too many calls in flight for this API token (at most 2" in response.text
 
         async with anyio.create_task_group() as group:
             for _ in range(5):
@@ -118,3 +169,28 @@ async def test_one_token_cannot_hold_every_slot(simulator: Simulator) -> None:
             group.start_soon(post, "other")
     assert sorted(statuses["greedy"]) == [200, 200, 429, 429, 429]
     assert statuses["other"] == [200]  # another caller still gets in
+
+
+async def test_unconfirmed_tokens_are_capped_per_address(simulator: Simulator) -> None:
+    statuses: dict[str, list[int]] = {"fresh": [], "trusted": [], "elsewhere": []}
+    limits = {"max_concurrent_requests": 20, "max_concurrent_unverified_per_ip": 2}
+    async with server_for(simulator, **limits) as url, httpx2.AsyncClient(base_url=url) as http:
+        warm = await http.post("/mcp", json=call("x"), headers=sent_from("tok-known", "10.0.0.1"))
+        assert warm.status_code == 200
+        await simulator.configure(latency_ms=800)
+
+        async def post(kind: str, token: str, address: str) -> None:
+            response = await http.post("/mcp", json=call("x"), headers=sent_from(token, address))
+            statuses[kind].append(response.status_code)
+            if response.status_code == 429:
+                assert "this client address with unconfirmed tokens (at most 2" in response.text
+
+        async with anyio.create_task_group() as group:
+            for n in range(5):  # a new token string for every call: each is only a claim
+                group.start_soon(post, "fresh", f"tok-new-{n}", "10.0.0.1")
+            await anyio.sleep(0.2)
+            group.start_soon(post, "trusted", "tok-known", "10.0.0.1")
+            group.start_soon(post, "elsewhere", "tok-new-9", "10.0.0.2")
+    assert sorted(statuses["fresh"]) == [200, 200, 429, 429, 429]
+    assert statuses["trusted"] == [200]  # a token upstream accepted counts on its own
+    assert statuses["elsewhere"] == [200]

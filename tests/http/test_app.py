@@ -1,4 +1,5 @@
-"""The assembled app in-process (ASGI, no socket): routes, health, Host/Origin, body limit."""
+"""The assembled app in-process (ASGI, no socket): routes, health, Host/Origin. (Body limits and deadlines
+need a socket: tests/http/test_body_limits.py.)"""
 
 from __future__ import annotations
 
@@ -78,13 +79,6 @@ async def test_protection_can_be_disabled_behind_an_enforcing_ingress() -> None:
     async with client_for(make_app(dns_rebinding_protection=False)) as http:
         headers = {**MCP_HEADERS, "authorization": "Bearer tok-1", "host": "anything.internal"}
         assert (await http.post("/mcp", json=INIT, headers=headers)).status_code == 200
-
-
-async def test_oversized_body_gets_413() -> None:
-    async with client_for(make_app(max_request_body_bytes=2048)) as http:
-        big = {**INIT, "params": {**INIT["params"], "padding": "x" * 4096}}  # type: ignore[dict-item]
-        response = await http.post("/mcp", json=big, headers={**MCP_HEADERS, "authorization": "Bearer tok-1"})
-    assert response.status_code == 413
 
 
 async def test_index_names_the_endpoint() -> None:

@@ -64,11 +64,13 @@ async def test_read_body_stops_at_a_disconnect() -> None:
 
 
 async def test_replay_hands_back_the_messages_then_defers_to_receive() -> None:
-    read: list[Message] = [{"type": "http.request", "body": b"x", "more_body": False}]
+    first: Message = {"type": "http.request", "body": b"x", "more_body": True}
+    second: Message = {"type": "http.request", "body": b"y", "more_body": False}
+    read = [first, second]
     later: Message = {"type": "http.disconnect"}
     receive, given = receiver([later])
     again = replay(read, receive)
-    assert await again() == read[0]
+    assert await again() == first and await again() == second
     assert given == []  # the real receive is not touched while replaying
     assert await again() == later and given == [later]
-    assert read == [{"type": "http.request", "body": b"x", "more_body": False}]  # the list is not consumed
+    assert read == []  # taken over and emptied: a replayed body is not kept alive by the caller

@@ -37,6 +37,8 @@ class ToolSpec:
     cost: str | None = None  # what a call costs, where upstream publishes a price
     # A long call: answered over SSE even in the 2025 era, for progress, pings and cancel-on-close.
     streams: bool = False
+    # Takes base64 media in its arguments, so its calls may be larger than others (a separate body limit).
+    takes_media: bool = False
 
     @property
     def spends_credits(self) -> bool:
@@ -67,6 +69,10 @@ def strict_arguments() -> dict[str, frozenset[str]]:
 
 def streaming_tools() -> frozenset[str]:
     return frozenset(spec.name for spec in all_tools() if spec.streams)
+
+
+def media_tools() -> frozenset[str]:
+    return frozenset(spec.name for spec in all_tools() if spec.takes_media)
 
 
 def all_tools() -> list[ToolSpec]:
@@ -138,6 +144,7 @@ def all_tools() -> list[ToolSpec]:
             media.LIP_SYNC_DESCRIPTION,
             GENERATES,
             cost="2.45 credits per successful call; rejected calls are free",
+            takes_media=True,
         ),
         ToolSpec(
             "kling_talking_photo",
