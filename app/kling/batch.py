@@ -33,7 +33,7 @@ Fetched = dict[str, dict[str, Any] | UpstreamError]
 
 
 class StatusSummary(CompactModel):
-    total: int = Field(description="Distinct task ids in the answer.")
+    total: int
     pending: int = 0
     succeeded: int = 0
     failed: int = 0
@@ -41,19 +41,16 @@ class StatusSummary(CompactModel):
     error: int = 0
 
 
-class BatchResult(CompactModel):
-    tasks: list[TaskSummary] = Field(description="One entry per distinct task id, in the order asked.")
-    summary: StatusSummary = Field(description="How many tasks have each status.")
-    all_terminal: bool = Field(
-        description="True when no task is pending or unreadable: nothing left to poll."
-    )
-    poll_after_seconds: int | Absent = Field(
-        default=None, description="When any task is pending or errored: wait this long, then ask again."
-    )
-    next_step: str = Field(description="What to do now.")
-    raw_records: dict[str, dict[str, Any]] | Absent = Field(
-        default=None, description="Upstream records by task id, only when include_raw was true."
-    )
+class TaskSet(CompactModel):
+    tasks: list[TaskSummary] = Field(description="One per distinct id, in the order asked.")
+    summary: StatusSummary
+    all_terminal: bool = Field(description="Nothing pending or unreadable.")
+    next_step: str
+
+
+class BatchResult(TaskSet):
+    poll_after_seconds: int | Absent = Field(default=None, description="When not all_terminal.")
+    raw_records: dict[str, dict[str, Any]] | Absent = Field(default=None, description="With include_raw.")
 
 
 def dedupe(ids: Iterable[str]) -> list[str]:
@@ -122,16 +119,10 @@ async def fetch_all(
     return fetched
 
 
-def _unreadable(task_id: str, exc: UpstreamError, poll_after_seconds: int) -> dict[str, Any]:
+def _unreadable(task_id: str, exc: UpstreamError) -> dict[str, Any]:
     message = f"{exc.summary}: {exc.message} {exc.next_step}"
     error = TaskError(code=exc.code or exc.kind, message=message)
-    return {
-        "task_id": task_id,
-        "status": TaskStatus.ERROR,
-        "terminal": False,
-        "error": error,
-        "poll_after_seconds": poll_after_seconds,
-    }
+    return {"task_id": task_id, "status": TaskStatus.ERROR, "error": error}
 
 
 def build_result(
@@ -143,7 +134,7 @@ def build_result(
     for task_id in ids:
         found = fetched.get(task_id)
         if isinstance(found, UpstreamError):
-            tasks.append(_unreadable(task_id, found, poll_after_seconds))
+            tasks.append(_unreadable(task_id, found))
         else:
             tasks.append(summary_facts(task_id, found, poll_after_seconds=poll_after_seconds))
     counts = Counter(task["status"] for task in tasks)
@@ -165,8 +156,8 @@ def build_result(
 def _next_step(summary: StatusSummary, poll_after_seconds: int) -> str:
     if summary.pending or summary.error:
         return (
-            f"{summary.pending} pending, {summary.error} unreadable: call kling_get_tasks_batch again in "
-            f"{poll_after_seconds} s with only the task_ids that are not terminal."
+            f"{summary.pending} pending, {summary.error} unreadable: call kling_wait_for_tasks with the "
+            "task_ids that are not final to wait for them in one call."
         )
     return (
         "All tasks are final: use video_url of succeeded tasks; resubmit failed ones with a changed request."

@@ -273,7 +273,7 @@ ACTION_PROMPT_MAX = 500
 LIP_SYNC_VOICE_SPEED = (0.8, 2.0)
 SPEECH_RATES = (0.8, 1.0, 1.2)
 VOICE_MODE = "pro"  # voice references need this mode, with audio on
-MODE_RESOLUTION = {"std": "720p", "pro": "1080p"}  # turbo and the commerce tools name modes by resolution
+MODE_RESOLUTION = {"std": "720p", "pro": "1080p", "4k": "2160p"}  # what each mode means as a resolution
 
 # Commerce content items: which take a URL (the rest take text), and which each tool accepts.
 ContentType = Literal[

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from app.kling.catalog import (
+    DEFAULTS,
     ELEMENTS_MAX,
     FIVE_OR_TEN,
     GOODS_DESCRIPTION_MAX,
@@ -23,6 +24,7 @@ from app.kling.catalog import (
     MODELS,
     OMNI_IMAGES_MAX,
     OMNI_IMAGES_WITH_VIDEO_MAX,
+    PICKS,
     PROMPT_MAX,
     SHOT_PROMPT_MAX,
     SHOTS_MAX,
@@ -117,6 +119,17 @@ def end_frame_models() -> str:
     )
 
 
+def picks() -> str:
+    """The one recommendation line: which model for what, and what the default lacks."""
+    default = model(DEFAULTS.model)
+    default_lacks = "no sound" if not any(c.audio for c in default.modes.values()) else "fewest features"
+    return (
+        f"Best quality with sound: {PICKS.quality} (mode pro = 1080p). Fastest with sound: "
+        f"{PICKS.fast} (kling_generate_turbo_video). Cheaper sound: {PICKS.budget_audio} pro. "
+        f"The default {DEFAULTS.model} is the oldest ({default_lacks})."
+    )
+
+
 def megabytes(size: int) -> str:
     return f"{size // (1024 * 1024)} MB"
 
@@ -164,6 +177,8 @@ class Phrases:
     goods_title_max: int
     goods_description_max: int
     speech_script_max: int
+    mode_resolutions: str  # 'std 720p, pro 1080p, 4k 2160p'
+    picks: str  # which model for what, one line
 
     def as_format_args(self) -> dict[str, object]:
         return asdict(self)
@@ -224,6 +239,8 @@ def catalogue_phrases() -> Phrases:
         goods_title_max=GOODS_TITLE_MAX,
         goods_description_max=GOODS_DESCRIPTION_MAX,
         speech_script_max=SPEECH_SCRIPT_MAX,
+        mode_resolutions=", ".join(f"{mode} {resolution}" for mode, resolution in MODE_RESOLUTION.items()),
+        picks=picks(),
     )
 
 

@@ -38,11 +38,11 @@ class TaskStatus(StrEnum):
 
 # What each status tells an agent; the schema's description and the README say it in these words.
 STATUS_MEANINGS = {
-    TaskStatus.PENDING: "still running, poll again",
-    TaskStatus.SUCCEEDED: "video_url is ready",
+    TaskStatus.PENDING: "running",
+    TaskStatus.SUCCEEDED: "video_url ready",
     TaskStatus.FAILED: "see error",
-    TaskStatus.NOT_FOUND: "upstream knows no such task for this token",
-    TaskStatus.ERROR: "the status could not be read",
+    TaskStatus.NOT_FOUND: "unknown to this token",
+    TaskStatus.ERROR: "unreadable this time",
 }
 
 Absent = SkipJsonSchema[None]  # an optional field: left out of results when unset, so not nullable
@@ -61,38 +61,33 @@ class CompactModel(BaseModel):
 
 
 class TaskError(CompactModel):
-    code: str | Absent = Field(default=None, description="Upstream error code, when it gave one.")
-    message: str = Field(description="Why the task failed, in upstream's words where available.")
+    code: str | Absent = None
+    message: str
 
 
+# One task's status, normalised: what a batch result holds per task (the batch says when to ask
+# again; `status` says whether a task is final). Comments, not docstrings: a docstring would become
+# the schema's description, which every agent pays for.
 class TaskSummary(CompactModel):
-    """One task's status, normalised: what a batch result holds per task."""
-
-    task_id: str = Field(description="The task id, as given.")
+    task_id: str
     status: TaskStatus = Field(
         description=" ".join(f"{status.value}: {meaning}." for status, meaning in STATUS_MEANINGS.items())
     )
-    terminal: bool = Field(description="True when the status is final and polling again will not change it.")
-    video_url: str | Absent = Field(default=None, description="The finished video (MP4), when succeeded.")
-    video_id: str | Absent = Field(
-        default=None, description="Kling video id, when succeeded; pass it to extend or lip-sync tools."
-    )
-    duration_seconds: float | Absent = Field(default=None, description="Length of the finished video.")
+    video_url: str | Absent = None
+    video_id: str | Absent = Field(default=None, description="For kling_extend_video and kling_lip_sync.")
+    duration_seconds: float | Absent = None
     result_urls: list[str] | Absent = Field(
-        default=None,
-        description="Every artifact URL, when a result has more than video_url (commerce solutions).",
+        default=None, description="All artifacts, when more than video_url (commerce)."
     )
-    error: TaskError | Absent = Field(default=None, description="Why the task failed, when failed or error.")
-    poll_after_seconds: int | Absent = Field(
-        default=None, description="When not terminal: wait this long before asking again."
-    )
+    error: TaskError | Absent = None
 
 
+# One task in full: the summary plus whether it is final, when to ask again, and timing.
 class TaskView(TaskSummary):
-    """One task in full: the summary plus timing."""
-
-    created_at: float | Absent = Field(default=None, description="Submission time, epoch seconds.")
-    finished_at: float | Absent = Field(default=None, description="Completion time, epoch seconds.")
+    terminal: bool = Field(description="Final: asking again will not change it.")
+    poll_after_seconds: int | Absent = None
+    created_at: float | Absent = None  # epoch seconds
+    finished_at: float | Absent = None
 
 
 def _word(value: Any) -> str | None:
@@ -207,19 +202,15 @@ def next_step(view: TaskView) -> str:
     """What an agent should do after reading this status, in one sentence."""
     match view.status:
         case TaskStatus.PENDING:
-            return (
-                f"Still running: call kling_get_task again in {view.poll_after_seconds} s "
-                "(videos usually take 1-5 minutes; talking photos 4-6)."
-            )
+            return "Still running: call kling_wait_for_tasks with this task_id to wait for it in one call."
         case TaskStatus.SUCCEEDED:
-            return "Done: video_url is the finished video; pass video_id to extend or lip-sync tools."
+            return "Done: video_url is the video; pass video_id to kling_extend_video or kling_lip_sync."
         case TaskStatus.FAILED:
             return "Failed for good: read error, change the request and submit a new task."
         case TaskStatus.NOT_FOUND:
             return (
-                "No such task for this API token. Check the id; tasks made with another token "
-                "are not visible. "
-                "If it was submitted seconds ago, ask once more in 10 s."
+                "No such task for this API token: check the id (tasks made with another token are not "
+                "visible). A task submitted seconds ago may need a moment to appear."
             )
         case _:
-            return "The status could not be read this time; ask again in 30 s."
+            return "The status could not be read this time: call kling_wait_for_tasks with this task_id."

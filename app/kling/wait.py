@@ -16,7 +16,7 @@ from typing import Any, Literal
 import anyio
 from pydantic import Field
 
-from app.kling.batch import BatchResult, Fetched, build_result, fetch_all
+from app.kling.batch import Fetched, TaskSet, build_result, fetch_all
 from app.kling.status import TaskStatus, record_facts
 from app.upstream.client import UpstreamClient
 from app.upstream.errors import UpstreamError
@@ -26,12 +26,10 @@ Report = Callable[[float, float, str], Awaitable[None]]
 GROWTH = 1.5
 
 
-class WaitResult(BatchResult):
-    timed_out: bool = Field(description="True when the deadline came before the wait condition was met.")
-    elapsed_seconds: float = Field(description="How long the server waited.")
-    open_task_ids: list[str] = Field(
-        description="Ids still pending or unreadable: pass these to the next call."
-    )
+class WaitResult(TaskSet):
+    timed_out: bool = Field(description="The deadline came first.")
+    elapsed_seconds: float
+    open_task_ids: list[str] = Field(description="Not final yet: pass these to the next call.")
 
 
 @dataclass(frozen=True)
@@ -146,12 +144,13 @@ def _result(
     if open_ids:
         next_step = (
             f"{len(open_ids)} task(s) not finished after {elapsed:.0f} s: call kling_wait_for_tasks again "
-            "with open_task_ids (or kling_get_tasks_batch in poll_after_seconds)."
+            "with open_task_ids."
         )
     else:
         next_step = batch.next_step
     return WaitResult(
-        **{**batch.model_dump(exclude={"next_step"}), "next_step": next_step},
+        **batch.model_dump(include={"tasks", "summary", "all_terminal"}),
+        next_step=next_step,
         timed_out=timed_out,
         elapsed_seconds=round(elapsed, 3),
         open_task_ids=open_ids,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from app.kling.catalog import DEFAULTS, MODELS, NEGATIVE_PROMPT_MAX, PICKS, model
 from app.kling.phrases import PHRASES as P
-from app.kling.phrases import modes_with
+from app.kling.phrases import modes_with, span
 from app.mcp.tools.inventory import all_tools
 
 
@@ -28,7 +28,8 @@ def _model_lines() -> str:
     lines = []
     for m in MODELS:
         modes = "/".join(m.modes)
-        lines.append(f"- {m.id} ({modes}; {m.duration_text} s): {m.summary}")
+        seconds = f"{m.durations[0]} s only" if len(m.durations) == 1 else f"{span(m.durations)} s"
+        lines.append(f"- {m.id} ({modes}; {seconds}): {m.summary}")
     return "\n".join(lines)
 
 
@@ -38,8 +39,12 @@ def generation_guide() -> str:
 
 Every generation tool returns a task_id at once and spends the caller's credits; nothing is charged
 for a request the server rejects, and the rejection names the broken rule and what would work.
-Poll with kling_get_task (one task) or kling_get_tasks_batch (several, free) until terminal is true,
-waiting poll_after_seconds between calls. Videos take 1-5 minutes; talking photos 4-6.
+Send an idempotency_key (a new UUID) with each generation and reuse it if you retry.
+Then call kling_wait_for_tasks once with all the task_ids: it waits on the server and returns the
+videos (call it again with open_task_ids if it times out), so there is no status polling to do.
+Videos take 1-5 minutes; talking photos 4-6.
+
+{P.picks} Modes: {P.mode_resolutions}.
 
 ## Tools
 {_tool_lines()}
@@ -59,8 +64,8 @@ def workflow_examples() -> str:
     return f"""\
 # Kling workflows
 
-1. Quick clip from text: kling_generate_video(prompt="...") -> task_id; after poll_after_seconds call
-   kling_get_task(task_id) until status is succeeded; use video_url.
+1. Quick clip from text: kling_generate_video(prompt="...", idempotency_key="<new uuid>") -> task_id;
+   then kling_wait_for_tasks(task_ids=[task_id]) -> video_url when it finishes.
 2. Animate a picture: kling_generate_video_from_image(start_image_url=..., prompt="...").
 3. Transition between two pictures: add end_image_url, with a model and mode that take an end frame
    (e.g. model="{PICKS.budget_audio}", mode="{budget_end_frame_mode}", or {PICKS.quality}).
@@ -74,9 +79,10 @@ def workflow_examples() -> str:
    image_list=[{{"image_url": "..."}}], prompt="The person from <<<image_1>>> walks on a beach").
 8. Copy a dance onto a character: kling_generate_motion(image_url=..., video_url=...).
 9. Make someone say a line: kling_lip_sync(mode="text2video", video_id=..., text="...", voice_id=...).
-10. Many tasks at once: submit them, then poll all with one kling_get_tasks_batch(task_ids=[...]).
+10. Many tasks at once: submit them all, then one kling_wait_for_tasks(task_ids=[...]) returns them
+    together (until="any" returns at the first that finishes).
 
-Default model is {DEFAULTS.model}; pick another with kling_list_models(capability="audio") and the like.
+{P.picks} Filter models with kling_list_models(capability="audio") and the like.
 """
 
 
@@ -105,7 +111,7 @@ def all_prompts() -> list[PromptSpec]:
         PromptSpec(
             "kling_video_generation_guide",
             "Kling video generation guide",
-            "Which tool and model fit which goal, the defaults, and how to poll.",
+            "Which tool and model fit which goal, the defaults, and how to get the results.",
             generation_guide,
         ),
         PromptSpec(

@@ -1,8 +1,7 @@
 """How every tool result reaches the agent, success or failure. Applied once, at registration.
 
 Success: `structuredContent` is the tool's pydantic model without null fields, and the text block
-carries the same object as compact JSON (for clients that read only text). Agents pay for every
-byte they read, so neither is pretty-printed.
+says the same for the model that reads it (`render.py`). Agents pay for every byte they read.
 
 Failure: any `KlingMcpError` (the one error tree, `app/errors.py`) becomes `isError: true` with one
 readable paragraph ending in "Next step: ...", and the machine-readable facts (kind, upstream HTTP
@@ -20,6 +19,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from app.errors import KlingMcpError
+from app.mcp.render import text_for
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def error_result(text: str, details: dict[str, Any]) -> CallToolResult:
 
 def success_result(model: BaseModel) -> CallToolResult:
     return CallToolResult(
-        content=[TextContent(type="text", text=model.model_dump_json(exclude_none=True))],
+        content=[TextContent(type="text", text=text_for(model))],
         structured_content=model.model_dump(mode="json", exclude_none=True),
     )
 

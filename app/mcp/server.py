@@ -16,6 +16,7 @@ from app.mcp.cancellation import CancelRegistry
 from app.mcp.observer import RequestObserver
 from app.mcp.prompts import PromptSpec, all_prompts
 from app.mcp.results import presenting_results
+from app.mcp.schema import compact
 from app.mcp.strict_arguments import StrictArguments
 from app.mcp.tools.catalogue import models_result
 from app.mcp.tools.inventory import all_tools, strict_arguments
@@ -28,9 +29,11 @@ SERVER_NAME = "kling-mcp"
 MODELS_RESOURCE = "kling://models"
 
 INSTRUCTIONS = """\
-Make videos with Kling through the AceDataCloud API, using the caller's own API token.
-Generation tools return a task_id at once and spend credits; poll with kling_get_task or
-kling_get_tasks_batch (free) until terminal is true. kling_list_models shows what each model can do.\
+Make videos with Kling through the AceDataCloud API, with the caller's own API token.
+Generation tools spend credits and return a task_id at once: send an idempotency_key (a new UUID)
+and reuse it when retrying. Then call kling_wait_for_tasks once with the task_ids: it waits on the
+server and returns the video URLs, so no status polling is needed. kling_list_models shows what each
+model can do.\
 """
 
 
@@ -80,6 +83,7 @@ def build_mcp_server(
             annotations=spec.annotations,
             structured_output=True,
         )
+        _publish_compact_schemas(server, spec.name, spec.limits(settings))
     for prompt in all_prompts():
         _add_prompt(server, prompt)
 
@@ -94,6 +98,15 @@ def build_mcp_server(
         return models_result().model_dump_json(exclude_none=True)
 
     return server
+
+
+def _publish_compact_schemas(server: MCPServer[Any], name: str, limits: dict[str, dict[str, Any]]) -> None:
+    """What `tools/list` shows: the schemas without pydantic's extras, with this deployment's limits."""
+    tool = server._tool_manager.get_tool(name)
+    assert tool is not None
+    tool.parameters = compact(tool.parameters, limits)
+    if tool.fn_metadata.output_schema is not None:
+        tool.fn_metadata.output_schema = compact(tool.fn_metadata.output_schema, output=True)
 
 
 def _add_prompt(server: MCPServer[Any], spec: PromptSpec) -> None:

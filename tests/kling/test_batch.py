@@ -63,7 +63,7 @@ def test_merge_maps_by_id_and_counts() -> None:
     assert result.poll_after_seconds == 15 and not result.all_terminal
     lost = result.tasks[4]
     assert lost.error is not None and lost.error.code == "api_error" and "fetch failed" in lost.error.message
-    assert lost.terminal is False
+    assert not lost.status.terminal
     assert result.raw_records is None
 
 

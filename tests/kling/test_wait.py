@@ -48,13 +48,13 @@ async def test_waits_until_all_finish_reporting_rising_progress() -> None:
     assert reports.messages[-1] == "3/3 done, 1 failed"
 
 
-async def test_deadline_returns_open_ids_with_poll_hints() -> None:
+async def test_deadline_returns_open_ids_to_wait_on_again() -> None:
     async with in_process_upstream(task_seconds=600) as running:
         ids = await running.sim.bulk(TOKEN, 2)
         result = await wait_for_tasks(running.upstream, ids, token=TOKEN, plan=plan(0.3), report=Reports())
     assert result.timed_out and result.open_task_ids == ids
-    assert all(t.poll_after_seconds == 15 for t in result.tasks)
-    assert "call kling_wait_for_tasks again" in result.next_step
+    assert all(t.status == "pending" for t in result.tasks)
+    assert "call kling_wait_for_tasks again with open_task_ids" in result.next_step
 
 
 async def test_until_any_returns_at_the_first_final_task() -> None:

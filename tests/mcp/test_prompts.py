@@ -54,7 +54,7 @@ def test_examples_and_tips_use_the_catalogue_picks() -> None:
     examples, tips = workflow_examples(), prompt_suggestions()
     assert f'"model": "{DEFAULTS.storyboard_model}"' in examples
     assert f'model="{PICKS.references[0]}"' in examples and PHRASES.extend_models_or in examples
-    assert f"Default model is {DEFAULTS.model};" in examples
+    assert f"The default {DEFAULTS.model} is the oldest" in examples
     assert f"at most {NEGATIVE_PROMPT_MAX} characters" in tips
     assert f"{PICKS.quality} for quality" in tips and f"{PICKS.fast} (kling_generate_turbo_video)" in tips
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from app.kling.catalog import DEFAULTS, MODELS, ModelSpec
-from app.kling.status import CompactModel
+from app.kling.catalog import DEFAULTS, MODELS, ModeCaps, ModelSpec
+from app.kling.status import Absent, CompactModel
 
 Capability = Literal[
     "audio",
@@ -25,33 +25,41 @@ Capability = Literal[
 ]
 
 
-class ModeInfo(CompactModel):
-    mode: str
-    end_frame: bool
-    audio: bool
-    camera_control: bool
+ModeFeature = Literal["end_frame", "audio", "camera_control"]
+ModelFeature = Literal[
+    "negative_prompt",
+    "omni_references",
+    "elements",
+    "voices",
+    "multi_shot",
+    "extend",
+    "talking_photo",
+    "motion",
+]
 
 
 class ModelInfo(CompactModel):
     id: str
     summary: str
-    modes: list[ModeInfo] = Field(description="What each mode can do.")
-    durations: list[int] = Field(description="Allowed durations in seconds.")
-    five_second_only: list[str] = Field(description="Features this model allows only at 5 s.")
-    negative_prompt: bool = Field(description="Takes negative_prompt and cfg_scale.")
-    omni_references: bool = Field(description="Takes image_list / video_list references.")
-    elements: bool
-    voices: bool
-    multi_shot: bool
-    extend: bool
-    talking_photo: bool
-    motion: bool
-    tools: list[str] = Field(description="The tools that can use this model.")
+    modes: dict[str, list[ModeFeature]] = Field(description="Per mode, what it adds.")
+    durations: list[int] = Field(description="Seconds.")
+    five_second_only: list[str] | Absent = Field(default=None, description="Features only at 5 s.")
+    features: list[ModelFeature]
+    tools: list[str]
 
 
 class ModelsResult(CompactModel):
     models: list[ModelInfo]
-    defaults: dict[str, Any] = Field(description="Every default the tools apply.")
+    defaults: dict[str, Any]
+
+
+def _mode_features(caps: ModeCaps) -> list[ModeFeature]:
+    flags: tuple[tuple[bool, ModeFeature], ...] = (
+        (caps.end_frame, "end_frame"),
+        (caps.audio, "audio"),
+        (caps.camera, "camera_control"),
+    )
+    return [feature for flag, feature in flags if flag]
 
 
 def model_info(spec: ModelSpec) -> ModelInfo:
@@ -63,40 +71,26 @@ def model_info(spec: ModelSpec) -> ModelInfo:
     ):
         if flag:
             tools.append(tool)
+    features: list[ModelFeature] = [feature for feature in get_args(ModelFeature) if getattr(spec, feature)]
     return ModelInfo(
         id=spec.id,
         summary=spec.summary,
-        modes=[
-            ModeInfo(mode=name, end_frame=c.end_frame, audio=c.audio, camera_control=c.camera)
-            for name, c in spec.modes.items()
-        ],
+        modes={name: _mode_features(caps) for name, caps in spec.modes.items()},
         durations=list(spec.durations),
-        five_second_only=sorted(spec.five_second_only),
-        negative_prompt=spec.negative_prompt,
-        omni_references=spec.omni_references,
-        elements=spec.elements,
-        voices=spec.voices,
-        multi_shot=spec.multi_shot,
-        extend=spec.extend,
-        talking_photo=spec.talking_photo,
-        motion=spec.motion,
+        five_second_only=sorted(spec.five_second_only) or None,
+        features=features,
         tools=tools,
     )
 
 
 def _has(info: ModelInfo, capability: Capability) -> bool:
-    modes = info.modes
     match capability:
-        case "audio":
-            return any(m.audio for m in modes)
-        case "end_frame":
-            return any(m.end_frame for m in modes)
-        case "camera_control":
-            return any(m.camera_control for m in modes)
+        case "audio" | "end_frame" | "camera_control":
+            return any(capability in features for features in info.modes.values())
         case "4k":
-            return any(m.mode == "4k" for m in modes)
+            return "4k" in info.modes
         case _:
-            return bool(getattr(info, capability))
+            return capability in info.features
 
 
 def models_result(capability: Capability | None = None) -> ModelsResult:
@@ -107,21 +101,17 @@ def models_result(capability: Capability | None = None) -> ModelsResult:
 
 
 LIST_MODELS_DESCRIPTION = """\
-List the Kling models and what each can do (modes, durations, audio, end frame, camera control, \
-4K, Omni references, subjects, voices, multi-shot, extend), plus every default the tools apply.
+The Kling model table: per model its modes and what each adds, durations, features and tools, plus \
+every default.
 
-Use it before choosing a model or when a generation tool rejected a combination; filter with \
-capability to get only the models that support one feature. For what each tool does, use \
-kling_list_actions. Read-only and free: no upstream call, \
-no credits. The same table drives the checks the generation tools run, so what it says is what \
-they accept. Default model: {default_model}.\
+Before choosing a model, or after a rejected combination; capability filters to one feature. Tools \
+-> kling_list_actions. Read-only, free, local: the generation tools check against this table. \
+{picks}\
 """
 
 
 async def kling_list_models(
     ctx: Context[Any],
-    capability: Annotated[
-        Capability | None, Field(description="Only models that support this feature.")
-    ] = None,
+    capability: Annotated[Capability | None, Field(description="Only models with this feature.")] = None,
 ) -> ModelsResult:
     return models_result(capability)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.kling.catalog import DEFAULTS, PROMPT_MAX
 from app.kling.phrases import PHRASES
@@ -16,15 +16,18 @@ from app.kling.phrases import PHRASES
 URL_MAX = 2048
 ID_MAX = 128  # platform ids (videos, voices, avatars, elements) are far shorter; this bounds junk
 
-HttpUrl = Annotated[
-    str,
-    Field(pattern=r"^https?://[^\s]+$", max_length=URL_MAX, description="An http(s) URL upstream can fetch."),
-]
+
+def _url_length(url: str) -> str:
+    if len(url) > URL_MAX:
+        raise ValueError(f"URL longer than {URL_MAX} characters")
+    return url
+
+
+# The length bound is checked but not published: no agent sends a 2 KB URL, and 30 URL fields would
+# repeat it in tools/list.
+HttpUrl = Annotated[str, Field(pattern=r"^https?://\S+$"), AfterValidator(_url_length)]
 Prompt = Annotated[str, Field(min_length=1, max_length=PROMPT_MAX)]
-CallbackUrl = Annotated[
-    HttpUrl | None,
-    Field(description="Optional: upstream POSTs the finished result here. Polling works either way."),
-]
+CallbackUrl = HttpUrl | None  # upstream also POSTs the result there; the name says as much
 
 
 class StrictInput(BaseModel):
@@ -36,9 +39,7 @@ IdempotencyKey = Annotated[
     Field(
         min_length=1,
         max_length=255,
-        description="Recommended: a unique string (e.g. a UUID) for this generation. If the call times "
-        "out or the connection drops, call again with the same key: you get the first call's task_id "
-        "back and pay once.",
+        description="New UUID per generation; reuse it to retry (billed once).",
     ),
 ]
 SERVER_FIELDS = frozenset({"idempotency_key"})  # read by this server, never sent upstream
@@ -75,35 +76,30 @@ class CameraConfig(StrictInput):
 
 class CameraControl(StrictInput):
     type: Literal["simple", "down_back", "forward_up", "left_turn_forward", "right_turn_forward"] = Field(
-        description="simple uses config; the others are preset moves and take no config."
+        description="simple uses config; the others are preset moves."
     )
-    config: CameraConfig | None = Field(default=None, description="For type=simple: each axis from -1 to 1.")
+    config: CameraConfig | None = None
 
 
 class ImageReference(StrictInput):
-    image_url: HttpUrl = Field(description="jpg/jpeg/png, at most 10 MB, short side at least 300 px.")
+    image_url: HttpUrl = Field(description="jpg/png, up to 10 MB, short side 300+ px.")
     type: Literal["first_frame", "end_frame"] | None = Field(
-        default=None, description="Make this image the first or end frame; leave out for a reference to cite."
+        default=None, description="Use as a frame; leave out to cite it."
     )
 
 
 class VideoReference(StrictInput):
-    video_url: HttpUrl = Field(
-        description=f"MP4/MOV, at most 200 MB, 24-60 fps, {PHRASES.reference_video_seconds}."
-    )
+    video_url: HttpUrl = Field(description=f"mp4/mov, up to 200 MB, {PHRASES.reference_video_seconds}.")
     refer_type: Literal["base", "feature"] = Field(
         default=DEFAULTS.refer_type,
-        description="base: edit this video (no frames allowed). feature: use it for style or camera, "
-        "or continue it.",
+        description="base: edit it (no frames). feature: style, camera, or continue.",
     )
-    keep_original_sound: Literal["yes", "no"] | None = Field(
-        default=None, description="Keep the video's sound."
-    )
+    keep_original_sound: Literal["yes", "no"] | None = None
 
 
 class ElementReference(StrictInput):
-    element_id: str = Field(min_length=1, max_length=ID_MAX, description="A platform element (subject) id.")
+    element_id: str = Field(min_length=1, max_length=ID_MAX)
 
 
 class VoiceReference(StrictInput):
-    voice_id: str = Field(min_length=1, max_length=ID_MAX, description="A platform voice id.")
+    voice_id: str = Field(min_length=1, max_length=ID_MAX)

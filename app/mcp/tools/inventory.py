@@ -21,8 +21,13 @@ from app.settings import Settings
 
 READ_ONLY = tasks.READ_ONLY
 GENERATES = video.GENERATES
-LOCAL_READ = ToolAnnotations(
-    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+LOCAL_READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+
+
+# What every generation tool does to the world and what to do next: said once, here.
+PAID = (
+    "Spends the caller's credits{cost} once upstream accepts; a call the checks reject is free. Next: "
+    "kling_wait_for_tasks with the task_id."
 )
 
 
@@ -39,15 +44,23 @@ class ToolSpec:
     streams: bool = False
     # Takes base64 media in its arguments, so its calls may be larger than others (a separate body limit).
     takes_media: bool = False
+    # Schema keywords set from this deployment's settings, per top-level argument (app/mcp/schema.py).
+    settings_limits: Callable[[Settings], dict[str, dict[str, Any]]] | None = None
+
+    def limits(self, settings: Settings) -> dict[str, dict[str, Any]]:
+        return self.settings_limits(settings) if self.settings_limits else {}
 
     @property
     def spends_credits(self) -> bool:
         return self.annotations.read_only_hint is not True
 
     def describe(self, settings: Settings) -> str:
-        """The description with this deployment's limits and the defaults filled in."""
-        return self.description.format(
-            **settings.model_dump(), **DEFAULTS.as_format_args(), **PHRASES.as_format_args(), cost=self.cost
+        """The description with this deployment's limits and the defaults filled in; a tool that spends
+        credits ends with the one paragraph every such tool shares."""
+        text = self.description + (f"\n\n{PAID}" if self.spends_credits else "")
+        cost = f" ({self.cost})" if self.cost else ""
+        return text.format(
+            **settings.model_dump(), **DEFAULTS.as_format_args(), **PHRASES.as_format_args(), cost=cost
         )
 
     @property
@@ -125,7 +138,7 @@ def all_tools() -> list[ToolSpec]:
             video.kling_generate_with_assets,
             video.ASSETS_DESCRIPTION,
             GENERATES,
-            cost="voice videos cost 1.68 credits per second of actual output",
+            cost="voice videos 1.68 credits/s of output",
         ),
         # --- other media -------------------------------------------------------------------
         ToolSpec(
@@ -143,7 +156,7 @@ def all_tools() -> list[ToolSpec]:
             media.kling_lip_sync,
             media.LIP_SYNC_DESCRIPTION,
             GENERATES,
-            cost="2.45 credits per successful call; rejected calls are free",
+            cost="2.45 credits per video",
             takes_media=True,
         ),
         ToolSpec(
@@ -163,7 +176,7 @@ def all_tools() -> list[ToolSpec]:
             commerce.kling_goods_studio,
             commerce.GOODS_STUDIO_DESCRIPTION,
             GENERATES,
-            cost="billed per second of output: 2.38 credits/s at 720p, 2.8 at 1080p; failed tasks are free",
+            cost="2.38 credits/s of output at 720p, 2.8 at 1080p",
         ),
         ToolSpec(
             "kling_video_commerce",
@@ -172,8 +185,7 @@ def all_tools() -> list[ToolSpec]:
             commerce.kling_video_commerce,
             commerce.VIDEO_COMMERCE_DESCRIPTION,
             GENERATES,
-            cost="billed per second of output: 1.4 (720p) / 1.68 (1080p) credits/s for a plain avatar, "
-            "1.96 / 2.24 with a product; failed tasks are free",
+            cost="credits/s of output: 1.4 at 720p, 1.68 at 1080p; 1.96 / 2.24 with a product",
         ),
         # --- tasks: read-only status queries ---------------------------------------------------
         ToolSpec(
@@ -191,6 +203,7 @@ def all_tools() -> list[ToolSpec]:
             tasks.kling_get_tasks_batch,
             tasks.GET_TASKS_BATCH_DESCRIPTION,
             READ_ONLY,
+            settings_limits=tasks.batch_limits,
         ),
         ToolSpec(
             "kling_wait_for_tasks",
@@ -200,6 +213,7 @@ def all_tools() -> list[ToolSpec]:
             tasks.WAIT_FOR_TASKS_DESCRIPTION,
             READ_ONLY,
             streams=True,
+            settings_limits=tasks.wait_limits,
         ),
         # --- catalogue -----------------------------------------------------------------------
         ToolSpec(
@@ -226,26 +240,27 @@ class ActionInfo(CompactModel):
     domain: str
     summary: str = Field(description="What the tool does.")
     spends_credits: bool
-    cost: str | Absent = Field(default=None, description="What a call costs, where upstream publishes it.")
+    cost: str | Absent = Field(default=None, description="Where upstream publishes a price.")
 
 
 class ActionsResult(CompactModel):
     actions: list[ActionInfo]
-    workflow: str = Field(description="How the tools fit together.")
+    workflow: str
 
 
 WORKFLOW = (
-    "1. Pick a generation tool (kling_list_models helps choose a model). 2. It returns a task_id and "
-    "poll_after_seconds. 3. Poll kling_get_task (one task) or kling_get_tasks_batch (several) until "
-    "terminal is true. 4. Use video_url; pass video_id to kling_extend_video or kling_lip_sync."
+    "1. Pick a generation tool (kling_list_models helps choose a model); send an idempotency_key. "
+    "2. It returns a task_id at once. 3. Call kling_wait_for_tasks with the task_ids: it waits on the "
+    "server and returns when they finish (call again with open_task_ids if it times out). 4. Use "
+    "video_url; pass video_id to kling_extend_video or kling_lip_sync."
 )
 
 LIST_ACTIONS_DESCRIPTION = """\
-List every tool of this server with what it does, whether it spends credits and what it costs, \
-plus the submit-then-poll workflow.
+List this server's tools: what each does, whether it spends credits and what it costs, and the \
+submit-then-wait workflow.
 
-Use it to find the right tool for a task. Read-only and free: no upstream call, no credits. For \
-model capabilities use kling_list_models.\
+Use to pick a tool; for model capabilities -> kling_list_models. Read-only and free (no upstream \
+call).\
 """
 
 

@@ -31,7 +31,7 @@ from app.kling.catalog import (
     VideoModel,
     model,
 )
-from app.kling.phrases import PHRASES, span
+from app.kling.phrases import PHRASES
 from app.kling.rules import ASSETS, STORYBOARD, VIDEO
 from app.kling.rules.video import VideoArgs
 from app.mcp.tools.inputs import (
@@ -54,27 +54,24 @@ from app.mcp.tools.submit import Submission, submit
 
 VIDEOS_PATH = "/kling/videos"
 
-GENERATES = ToolAnnotations(
-    read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
-)
+# Annotations state only what differs from the spec's defaults (readOnlyHint false, destructiveHint
+# true, idempotentHint false, openWorldHint true): every tool's hints travel in every tools/list.
+GENERATES = ToolAnnotations(destructive_hint=False)  # writes (spends credits), destroys nothing
 
 P = PHRASES
-ModelArg = Annotated[
-    VideoModel,
-    Field(description="Kling model; capabilities differ (see kling_list_models)."),
-]
-ModeArg = Annotated[Mode, Field(description=f"std, pro (higher quality) or 4k ({P.models_4k} only).")]
+ModelArg = VideoModel
+ModeArg = Annotated[Mode, Field(description=f"{P.mode_resolutions} (4k: {P.models_4k}).")]
 DurationArg = Annotated[
     int,
     Field(ge=P.duration_min, le=P.duration_max, description=f"Seconds: {P.durations_by_model}."),
 ]
-AspectArg = Annotated[AspectRatio, Field(description="Frame shape.")]
+AspectArg = AspectRatio
 AudioArg = Annotated[bool, Field(description=f"Generate sound: {P.audio_models} only.")]
 NegativePromptArg = Annotated[
     str | None,
     Field(
         max_length=NEGATIVE_PROMPT_MAX,
-        description=f"What to avoid. Not with {P.no_negative_prompt_models} or Omni references.",
+        description=f"What to avoid. Not with {P.no_negative_prompt_models} or references.",
     ),
 ]
 CfgArg = Annotated[
@@ -82,7 +79,7 @@ CfgArg = Annotated[
     Field(
         ge=0,
         le=1,
-        description=f"Prompt adherence, 0-1. Not with {P.no_negative_prompt_models} or Omni references.",
+        description=f"Prompt adherence. Not with {P.no_negative_prompt_models} or references.",
     ),
 ]
 CameraArg = Annotated[
@@ -94,8 +91,8 @@ ImageListArg = Annotated[
     Field(
         min_length=1,
         max_length=OMNI_IMAGES_MAX,
-        description=f"Omni references ({P.omni_models}): cite each as <<<image_N>>> in the prompt. "
-        f"At most {P.omni_images_max} images in all, {P.omni_images_with_video_max} with a video_list.",
+        description=f"Omni references, cited as <<<image_N>>>; at most {P.omni_images_with_video_max} "
+        "with a video_list.",
     ),
 ]
 VideoListArg = Annotated[
@@ -103,7 +100,7 @@ VideoListArg = Annotated[
     Field(
         min_length=1,
         max_length=1,
-        description=f"One Omni reference video ({P.omni_models}), cited as <<<video_1>>>.",
+        description="Omni reference video, cited as <<<video_1>>>.",
     ),
 ]
 
@@ -170,32 +167,23 @@ class _VideoOptions(_NoAssets, Idempotent):
 
 class TextToVideo(_NoFrames, _VideoOptions):
     action: ClassVar[str] = "text2video"
-    prompt: Annotated[Prompt, Field(description="What happens in the video; cite Omni references here.")]
+    prompt: Annotated[Prompt, Field(description="What happens; cite references here.")]
 
 
 class ImageToVideo(_VideoOptions):
     action: ClassVar[str] = "image2video"
-    start_image_url: Annotated[HttpUrl, Field(description="First frame: a jpg/png URL.")]
+    start_image_url: Annotated[HttpUrl, Field(description="First frame (jpg/png).")]
     prompt: Annotated[Prompt, Field(description="How the image should move.")]
-    end_image_url: Annotated[HttpUrl | None, Field(description="Last frame, for a transition.")] = None
+    end_image_url: Annotated[HttpUrl | None, Field(description="Last frame.")] = None
 
 
 GENERATE_VIDEO_DESCRIPTION = """\
-Generate a video from a text prompt with Kling (text-to-video); returns a task_id at once.
+\
+Text-to-video with Kling: starts a generation (usually 1-5 min) and returns its task_id at once.
 
-Use it to create a new clip from a description. To animate a picture use \
-kling_generate_video_from_image; for a fast clip with sound use kling_generate_turbo_video; for \
-several shots use kling_generate_storyboard; to continue a clip use kling_extend_video.
-
-Spends the caller's AceDataCloud credits on every successful call (not idempotent: calling twice \
-makes two videos). The job runs upstream and usually takes 1-5 minutes. Capability rules (model vs \
-mode, duration, audio, camera, end frame, Omni references) are checked first: a rejected request \
-costs nothing and the error names the rule and what would work.
-
-Defaults: model {default_model}, mode {default_mode}, {default_duration} s, {default_aspect_ratio}. \
-Omni references (image_list, video_list) need {omni_models_or} and must be cited in the \
-prompt as <<<image_N>>> / <<<video_1>>>. Returns task_id and poll_after_seconds: then call \
-kling_get_task (or kling_get_tasks_batch) until terminal is true; the result has video_url.\
+For a new clip from words. Animate a picture -> kling_generate_video_from_image; fast with sound -> \
+kling_generate_turbo_video; several shots -> kling_generate_storyboard; longer -> \
+kling_extend_video. {picks} Omni references need {omni_models_or}.\
 """
 
 
@@ -206,19 +194,12 @@ async def kling_generate_video(args: TextToVideo, ctx: Context[Any]) -> Submissi
 
 
 GENERATE_FROM_IMAGE_DESCRIPTION = """\
-Animate an image into a video with Kling (image-to-video), optionally ending on a second image; \
-returns a task_id at once.
+\
+Image-to-video with Kling: animates a first frame, optionally into an end frame; returns a task_id \
+at once (1-5 min).
 
-Use it when you have a picture to bring to life, or two pictures to transition between. For a \
-video from text alone use kling_generate_video.
-
-Spends the caller's AceDataCloud credits on every successful call (not idempotent). Usually takes \
-1-5 minutes upstream. Rules are checked before anything is sent: an end frame needs a model and \
-mode that take one ({end_frame_models}), and a rejected request costs nothing.
-
-start_image_url is the first frame (required); end_image_url the last. Same options as \
-kling_generate_video; defaults model {default_model}, mode {default_mode}, {default_duration} s. \
-Returns task_id and poll_after_seconds: then poll kling_get_task until terminal is true.\
+From words alone -> kling_generate_video, whose models and options this shares; an end frame needs \
+{end_frame_models}.\
 """
 
 
@@ -238,12 +219,12 @@ class ExtendVideo(_NoFrames, _NoReferences, _NoAssets, Idempotent):
 
     video_id: Annotated[
         str,
-        Field(min_length=1, max_length=ID_MAX, description="video_id of a finished Kling video."),
+        Field(min_length=1, max_length=ID_MAX, description="From a succeeded task (not the task_id)."),
         AfterValidator(str.strip),
     ]
     prompt: Annotated[Prompt, Field(description="What happens next.")]
-    model: Annotated[ExtendModel, Field(description="A model that can extend.")] = DEFAULTS.extend_model
-    mode: Annotated[Literal["std", "pro"], Field(description="std or pro.")] = DEFAULTS.mode
+    model: ExtendModel = DEFAULTS.extend_model
+    mode: Literal["std", "pro"] = DEFAULTS.mode
     duration: Annotated[Literal[5, 10], Field(description="Seconds to add.")] = DEFAULTS.extend_duration
     negative_prompt: NegativePromptArg = None
     cfg_scale: CfgArg = None
@@ -251,15 +232,12 @@ class ExtendVideo(_NoFrames, _NoReferences, _NoAssets, Idempotent):
 
 
 EXTEND_DESCRIPTION = """\
-Extend an existing Kling video (by its video_id) with a continuation; returns a new task_id at once.
+\
+Continue a finished Kling video, by its video_id (not task_id), with what happens next; returns a \
+new task_id at once (1-5 min).
 
-Use it to make a clip longer or to continue its action. You need the video_id from a succeeded \
-task (kling_get_task returns it), not the task_id. To start a new clip use kling_generate_video.
-
-Spends the caller's AceDataCloud credits on every successful call (not idempotent). Usually takes \
-1-5 minutes. Only {extend_models} can extend, for {extend_durations} s; \
-{extend_no_negative_prompt_models} takes no negative_prompt or cfg_scale. Rejected requests cost \
-nothing. Returns task_id and poll_after_seconds: poll kling_get_task until terminal is true.\
+To make a clip longer; a new clip -> kling_generate_video. Only {extend_models} extend, by \
+{extend_durations} s.\
 """
 
 
@@ -283,15 +261,14 @@ class TurboRequest(_NoReferences, _NoAssets, _NoNegativePrompt, StrictInput):
     action: Literal["text2video", "image2video"] = Field(
         default="text2video", description="image2video needs start_image_url."
     )
-    prompt: Prompt = Field(description=f"What happens in the video, 1-{P.prompt_max} characters.")
+    prompt: Prompt
     mode: Literal["std", "pro"] = Field(
-        default="std", description=f"std = {P.turbo_std_resolution}, pro = {P.turbo_pro_resolution}."
+        default="std", description=f"std {P.turbo_std_resolution}, pro {P.turbo_pro_resolution}."
     )
     duration: int = Field(
         default=DEFAULTS.turbo_duration,
         ge=TURBO.durations[0],
         le=TURBO.durations[-1],
-        description=f"Seconds, {span(TURBO.durations)}.",
     )
     aspect_ratio: AspectRatio = Field(default=DEFAULTS.aspect_ratio)
     start_image_url: HttpUrl | None = Field(default=None, description="First frame, for image2video.")
@@ -299,17 +276,12 @@ class TurboRequest(_NoReferences, _NoAssets, _NoNegativePrompt, StrictInput):
 
 
 TURBO_DESCRIPTION = """\
-Generate a fast video with sound using {turbo_model} (text or first image); returns a task_id at once.
+\
+Fast video with sound from {turbo_model}, from text or a first image; returns a task_id at once \
+(1-2 min).
 
-Use it when speed matters and sound is wanted: audio is always generated. For end frames, camera \
-moves, negative prompts or Omni references use kling_generate_video or \
-kling_generate_video_from_image instead.
-
-Spends the caller's AceDataCloud credits on every successful call (not idempotent). Usually \
-finishes within 1-2 minutes. Takes one argument, request: action (text2video, or image2video with \
-start_image_url), prompt (1-{prompt_max} characters), mode std ({turbo_std_resolution}) or pro \
-({turbo_pro_resolution}), duration {turbo_durations} s (default {default_turbo_duration}), \
-aspect_ratio. Returns task_id and poll_after_seconds: poll kling_get_task until terminal is true.\
+When speed matters. End frames, camera moves, negative prompts or references -> \
+kling_generate_video. Options go inside one object, request (not top level).\
 """
 
 
@@ -328,13 +300,9 @@ async def kling_generate_turbo_video(args: TurboInput, ctx: Context[Any]) -> Sub
 
 
 class ShotInput(StrictInput):
-    index: int = Field(ge=1, le=SHOTS_MAX, description="Position, counting from 1.")
-    prompt: str = Field(
-        min_length=1, max_length=SHOT_PROMPT_MAX, description=f"This shot, 1-{P.shot_prompt_max} characters."
-    )
-    duration: int = Field(
-        ge=1, le=P.duration_max, description="Seconds; all shots add up to the request duration."
-    )
+    index: int = Field(ge=1, le=SHOTS_MAX)
+    prompt: str = Field(min_length=1, max_length=SHOT_PROMPT_MAX)
+    duration: int = Field(ge=1, le=P.duration_max, description="Seconds; shots add up to the total.")
 
 
 class StoryboardRequest(_NoReferences, _NoAssets, _NoNegativePrompt, StrictInput):
@@ -348,38 +316,26 @@ class StoryboardRequest(_NoReferences, _NoAssets, _NoNegativePrompt, StrictInput
         default=DEFAULTS.duration,
         ge=P.duration_min,
         le=P.duration_max,
-        description=f"Total seconds, {P.multi_shot_durations}.",
+        description="Total seconds.",
     )
     aspect_ratio: AspectRatio = Field(default=DEFAULTS.aspect_ratio)
     generate_audio: bool = Field(default=False)
-    start_image_url: HttpUrl | None = Field(default=None, description="First frame; needed for image2video.")
-    end_image_url: HttpUrl | None = Field(default=None, description="Last frame; needs start_image_url.")
-    shot_type: Literal["intelligence", "customize"] = Field(
-        default="intelligence",
-        description="intelligence: Kling splits prompt into shots. customize: multi_prompt.",
-    )
+    start_image_url: HttpUrl | None = None
+    end_image_url: HttpUrl | None = None
+    shot_type: Literal["intelligence", "customize"] = "intelligence"
     multi_prompt: list[ShotInput] | None = Field(
-        default=None,
-        min_length=1,
-        max_length=SHOTS_MAX,
-        description=f"customize only: 1-{P.shots_max} shots.",
+        default=None, min_length=1, max_length=SHOTS_MAX, description="customize only."
     )
     callback_url: CallbackUrl = None
 
 
 STORYBOARD_DESCRIPTION = """\
-Generate one multi-shot video (storyboard) with {multi_shot_models_or}; returns a task_id at once.
+\
+One video of several shots with {multi_shot_models_or}; returns a task_id at once (2-5 min).
 
-Use it for a sequence of shots in one clip: either let Kling split a prompt into shots \
-(shot_type=intelligence) or give each shot yourself (shot_type=customize with multi_prompt). For a \
-single continuous shot use kling_generate_video.
-
-Spends the caller's AceDataCloud credits on every successful call (not idempotent); usually takes \
-2-5 minutes. Checked before sending: customize needs 1-{shots_max} shots indexed 1..n whose \
-durations add up to duration ({multi_shot_durations} s); intelligence needs a prompt and no \
-multi_prompt; image2video needs start_image_url; an end frame needs a start frame. Takes one \
-argument, request; default model {default_storyboard_model}. Returns task_id and \
-poll_after_seconds: poll kling_get_task.\
+shot_type intelligence: Kling splits prompt into shots. customize: multi_prompt, shots indexed \
+1..n whose durations add up to duration. One continuous shot -> kling_generate_video. Options go \
+inside one object, request (not top level).\
 """
 
 
@@ -402,7 +358,7 @@ class AssetVideoRequest(_NoReferences, _NoNegativePrompt, StrictInput):
 
     model: AssetModel = Field(default=DEFAULTS.asset_model)
     action: Literal["text2video", "image2video"] = Field(default="text2video")
-    prompt: Prompt = Field(description="Cite subjects as <<<element_N>>> or voices as <<<voice_N>>>.")
+    prompt: Prompt = Field(description="Cite <<<element_N>>> / <<<voice_N>>>.")
     mode: Mode = Field(default=DEFAULTS.mode)
     duration: int = Field(default=DEFAULTS.duration, ge=P.duration_min, le=P.duration_max)
     aspect_ratio: AspectRatio = Field(default=DEFAULTS.aspect_ratio)
@@ -413,30 +369,27 @@ class AssetVideoRequest(_NoReferences, _NoNegativePrompt, StrictInput):
         default=None,
         min_length=1,
         max_length=ELEMENTS_MAX,
-        description=f"1-{P.elements_max} subjects: {P.element_models}.",
+        description="Saved subjects.",
     )
     voice_list: list[VoiceReference] | None = Field(
         default=None,
         min_length=1,
         max_length=VOICES_MAX,
-        description=f"1-{P.voices_max} voices: {P.voice_models}, {P.voice_mode}, with audio.",
+        description="Saved voices.",
     )
     callback_url: CallbackUrl = None
 
 
 ASSETS_DESCRIPTION = """\
-Generate a video that reuses saved subjects (element_list) or voices (voice_list) from the \
-caller's AceDataCloud assets; returns a task_id at once.
+\
+Video with the caller's saved subjects (element_list) or voices (voice_list); returns a task_id at \
+once (1-5 min).
 
-Use it to keep the same character or product across videos (elements), or to make a character \
-speak with a chosen voice (voices). Without assets use kling_generate_video.
-
-Spends the caller's AceDataCloud credits on every successful call (not idempotent); {cost}. Usually \
-takes 1-5 minutes. Checked before sending: exactly one \
-of element_list (1-{elements_max}, with {element_models_or}) or voice_list (1-{voices_max}, with \
-{voice_models}, mode {voice_mode} and generate_audio true); every asset cited in the prompt as \
-<<<element_N>>> / <<<voice_N>>>; per-model durations. Takes one argument, request; default model \
-{default_asset_model}. Returns task_id and poll_after_seconds: poll kling_get_task.\
+To keep one character or product across videos, or give a character a voice; no assets -> \
+kling_generate_video. One list only: elements ({element_models_or}) or voices ({voice_models}, \
+mode {voice_mode}, generate_audio true), each cited in the prompt as <<<element_N>>> / \
+<<<voice_N>>>. Ids: ask the user (their AceDataCloud assets; no tool lists them). Options go inside \
+one object, request.\
 """
 
 

@@ -8,8 +8,23 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from app.kling.catalog import COMMERCE_TEXT_MAX, DEFAULTS, SPEECH_RATES, ContentType, literal_values
-from app.mcp.tools.commerce import CommerceRequest, CommerceSettings, Content, GoodsRequest, GoodsSettings
+from app.kling.catalog import (
+    COMMERCE_TEXT_MAX,
+    DEFAULTS,
+    GOODS_STUDIO_CONTENT,
+    SPEECH_RATES,
+    VIDEO_COMMERCE_CONTENT,
+    ContentType,
+    literal_values,
+)
+from app.mcp.tools.commerce import (
+    CommerceContent,
+    CommerceRequest,
+    CommerceSettings,
+    GoodsContent,
+    GoodsRequest,
+    GoodsSettings,
+)
 
 IMG = "https://cdn.example.com/a.png"
 CONTENTS: list[dict[str, Any]] = [
@@ -62,10 +77,14 @@ def test_commerce_settings_default_when_left_out() -> None:
         CommerceRequest.model_validate({"contents": CONTENTS[:1]})  # at least two items
 
 
-def test_content_types_are_the_catalogue_enum() -> None:
-    schema = Content.model_json_schema()
-    assert schema["properties"]["type"]["enum"] == list(literal_values(ContentType))
+def test_each_tool_publishes_only_the_content_types_it_accepts() -> None:
+    goods = GoodsContent.model_json_schema()["properties"]["type"]["enum"]
+    commerce = CommerceContent.model_json_schema()["properties"]["type"]["enum"]
+    assert goods == sorted(GOODS_STUDIO_CONTENT) and commerce == sorted(VIDEO_COMMERCE_CONTENT)
+    assert set(goods) | set(commerce) < set(literal_values(ContentType))
+    # Validation takes any known type, so another tool's type gets the rule's message (rule tests).
+    assert GoodsContent.model_validate({"type": "speech_script", "text": "hi"}).type == "speech_script"
     with pytest.raises(ValidationError):
-        Content.model_validate({"type": "goods_colour", "text": "red"})
+        GoodsContent.model_validate({"type": "goods_colour", "text": "red"})
     with pytest.raises(ValidationError):
-        Content.model_validate({"type": "goods_description", "text": "x" * (COMMERCE_TEXT_MAX + 1)})
+        CommerceContent.model_validate({"type": "goods_description", "text": "x" * (COMMERCE_TEXT_MAX + 1)})

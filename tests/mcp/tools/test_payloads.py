@@ -317,9 +317,8 @@ async def test_exact_payload(
     assert entry["authorization"] == f"Bearer {TOKEN}"
     out = result.structured_content
     assert out is not None
-    assert out["status"] == "submitted" and out["poll_tool"] == "kling_get_task"
-    assert out["poll_after_seconds"] >= 15 and out["expected_seconds"] >= 60
-    assert ("callback_url" in out) == ("callback_url" in expected)
+    assert out["next"] == {"tool": "kling_wait_for_tasks", "arguments": {"task_ids": [out["task_id"]]}}
+    assert out["expected_seconds"] >= 60
 
 
 async def test_submitted_task_can_be_polled_to_completion(stack: Stack) -> None:

@@ -8,14 +8,12 @@ import pytest
 
 from app.kling.catalog import TYPICAL_SECONDS
 from app.mcp.tools.submit import request_body
-from app.settings import Settings
 from tests.helpers import IMG2, in_process_tools, text_of
 
 pytestmark = pytest.mark.anyio
 
 TOKEN = "tok-submit-0001"
 HOOK = "https://hooks.example.com/kling"
-POLL_AFTER = Settings().poll_after_seconds  # what in_process_tools runs with
 
 
 def test_body_leaves_out_unset_fields_and_asks_for_async() -> None:
@@ -40,20 +38,25 @@ async def submitted(tool: str, args: dict[str, Any]) -> tuple[dict[str, Any], li
         return result.structured_content, await sim.journal()
 
 
-async def test_video_submission_has_the_task_and_a_poll_hint_sized_to_the_job() -> None:
-    result, sent = await submitted("kling_generate_video", {"prompt": "a red fox in snow"})
-    expected = TYPICAL_SECONDS["video"]
-    assert result["status"] == "submitted" and result["task_id"]
-    assert result["expected_seconds"] == expected
-    assert result["poll_after_seconds"] == max(POLL_AFTER, expected // 4)
-    assert (result["poll_tool"], result["batch_poll_tool"]) == ("kling_get_task", "kling_get_tasks_batch")
-    assert "callback_url" not in result
-    assert f"Wait about {result['poll_after_seconds']} s" in result["next_step"]
+async def test_video_submission_gives_the_task_and_the_exact_wait_call() -> None:
+    async with in_process_tools(TOKEN) as (client, sim):
+        answer = await client.call_tool("kling_generate_video", {"prompt": "a red fox in snow"})
+        sent = await sim.journal()
+    result = answer.structured_content
+    assert result is not None and result["task_id"]
+    assert result["expected_seconds"] == TYPICAL_SECONDS["video"]
+    assert result["next"] == {"tool": "kling_wait_for_tasks", "arguments": {"task_ids": [result["task_id"]]}}
+    # The text is written for the model: the id, how long, and the call to make, in two lines.
+    text = text_of(answer)
+    assert text == (
+        f"Submitted: task_id {result['task_id']} (usually about 2 min).\n"
+        f'Next: kling_wait_for_tasks {{"task_ids":["{result["task_id"]}"]}}'
+    )
     (call,) = sent
     assert call["body"]["async"] is True and "callback_url" not in call["body"]
 
 
-async def test_commerce_job_expects_longer_and_polls_later() -> None:
+async def test_commerce_job_expects_longer() -> None:
     request = {
         "contents": [
             {"type": "avatar_image", "url": IMG2},
@@ -63,15 +66,14 @@ async def test_commerce_job_expects_longer_and_polls_later() -> None:
     }
     result, _ = await submitted("kling_video_commerce", {"request": request})
     expected = TYPICAL_SECONDS["commerce"]
-    assert result["expected_seconds"] == expected
-    assert result["poll_after_seconds"] == max(POLL_AFTER, expected // 4) >= POLL_AFTER
+    assert result["expected_seconds"] == expected > TYPICAL_SECONDS["video"]
 
 
-async def test_a_callback_url_is_sent_and_echoed() -> None:
+async def test_a_callback_url_is_sent() -> None:
     result, sent = await submitted(
         "kling_generate_video", {"prompt": "a red fox in snow", "callback_url": HOOK}
     )
-    assert result["callback_url"] == HOOK and result["task_id"]
+    assert result["task_id"]
     (call,) = sent
     assert call["body"]["callback_url"] == HOOK and "async" not in call["body"]
     assert call["authorization"] == f"Bearer {TOKEN}"

@@ -9,6 +9,7 @@ from typing import Any
 import anyio
 import pytest
 
+from app.settings import Settings
 from tests.helpers import MODES, Mode, Simulator, error_of, mcp_client, server_for
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
@@ -90,7 +91,7 @@ async def test_heartbeats_arrive_while_nothing_changes(simulator: Simulator, mod
     assert all(e[2] and "0/2 done" in e[2] for e in progress.events)
 
 
-async def test_deadline_returns_open_tasks_with_poll_hints(simulator: Simulator) -> None:
+async def test_deadline_returns_open_tasks_to_wait_on_again(simulator: Simulator) -> None:
     ids = await simulator.bulk(TOKEN, 3, run_seconds=600)
     async with server_for(simulator, **QUICK) as url, mcp_client(url, TOKEN, "legacy") as client:
         started = time.monotonic()
@@ -101,8 +102,8 @@ async def test_deadline_returns_open_tasks_with_poll_hints(simulator: Simulator)
     assert out is not None
     assert out["timed_out"] is True and out["open_task_ids"] == ids and 1 <= out["elapsed_seconds"] < 2
     assert took < 3
-    assert all(t["status"] == "pending" and t["poll_after_seconds"] == 15 for t in out["tasks"])
-    assert "call kling_wait_for_tasks again" in out["next_step"]
+    assert all(t["status"] == "pending" for t in out["tasks"]) and "poll_after_seconds" not in out
+    assert "call kling_wait_for_tasks again with open_task_ids" in out["next_step"]
 
 
 async def test_until_any_returns_at_the_first_final_task(simulator: Simulator) -> None:
@@ -126,7 +127,8 @@ async def test_limits_are_checked_before_any_poll(simulator: Simulator) -> None:
     assert error_of(too_long)["kind"] == "timeout_too_long" and error_of(too_long)["limit"] == 30
     assert error_of(blank)["kind"] == "invalid_task_ids"
     assert polls(await simulator.journal()) == []
-    assert tool.description is not None and "at most 30 s" in tool.description
+    timeout = tool.input_schema["properties"]["timeout_seconds"]
+    assert (timeout["maximum"], timeout["default"]) == (30, Settings().wait_default_timeout_seconds)
     assert tool.annotations is not None and tool.annotations.read_only_hint is True
 
 
