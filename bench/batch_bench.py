@@ -147,6 +147,10 @@ async def fan_out(args: argparse.Namespace, sim: str, ids: list[str]) -> None:
     chunks = -(-len(ids) // 50)
     one_rtt = statistics.median([await direct_round_trip(sim, ids, 1) for _ in range(args.runs)])
     line("one upstream round trip (50 ids, straight to simulator)", one_rtt)
+    # The floor for any server: the same fan-out straight from this process. On a small machine the
+    # one simulator process answering all chunks at once is much of a batch's time.
+    floor = statistics.median([await direct_round_trip(sim, ids, chunks) for _ in range(args.runs)])
+    line(f"{chunks} chunk requests at once, straight to simulator", floor, f"  = {floor / one_rtt:4.2f}x")
     with server(sim) as url:
         raw = statistics.median(await raw_calls(url, ids, args.runs))
         line(
@@ -208,6 +212,14 @@ async def sizes(sim: str, ids: list[str]) -> None:
                     f"output size, {label}: {structured / len(ids):6.0f} B/task structured,"
                     f" {text / len(ids):6.0f} B/task text ({len(ids)} tasks)"
                 )
+                if not include_raw:
+                    # What the agent must read anyway: each task's id and its video URL.
+                    tasks = result.structured_content["tasks"]
+                    needed = sum(len(t["task_id"]) + len(t.get("video_url", "")) for t in tasks)
+                    print(
+                        f"text beyond each task's id and video URL: {(text - needed) / len(ids):6.1f} B/task"
+                        f" ({len(ids)} finished tasks)"
+                    )
 
 
 async def main() -> None:

@@ -11,12 +11,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Annotated, Any, NamedTuple
 
 import anyio
-from pydantic import Field
+from pydantic import Field, TypeAdapter, WithJsonSchema
 
-from app.kling.status import Absent, CompactModel, TaskError, TaskStatus, TaskSummary, summary_facts
+from app.kling.status import (
+    STATUS_MEANINGS,
+    Absent,
+    CompactModel,
+    TaskError,
+    TaskStatus,
+    TaskSummary,
+    summary_facts,
+)
 from app.upstream.client import CallKind, UpstreamClient
 from app.upstream.errors import (
     UpstreamAuthError,
@@ -29,7 +37,16 @@ from app.upstream.errors import (
 TASKS_PATH = "/kling/tasks"
 WHOLE_CALL_ERRORS = (UpstreamAuthError, UpstreamBalanceError, UpstreamModerationError)
 
-Fetched = dict[str, dict[str, Any] | UpstreamError]
+
+class Found(NamedTuple):
+    """What upstream said of one id: its record (None: no such task for this token) and the summary."""
+
+    record: dict[str, Any] | None
+    summary: TaskSummary
+
+
+Fetched = dict[str, Found | UpstreamError]
+_SUMMARIES: TypeAdapter[list[TaskSummary]] = TypeAdapter(list[TaskSummary])
 
 
 class StatusSummary(CompactModel):
@@ -41,8 +58,22 @@ class StatusSummary(CompactModel):
     error: int = 0
 
 
+# The published schema of a task set's entries describes them in words instead of typing them. The
+# MCP SDK client checks every result against the output schema in pure Python (jsonschema): typed
+# entries cost it 70 ms on a 1,000-id result, and even `{"type": "object"}` per entry 13 ms, more
+# than all of the server's own work on the result. (kling_get_task's single result stays fully typed.)
+TASK_ENTRIES_SCHEMA = {
+    "type": "array",
+    "description": "One object per distinct id, in the order asked: task_id; status: "
+    + ", ".join(f"{status.value} ({meaning})" for status, meaning in STATUS_MEANINGS.items())
+    + "; when succeeded video_url, video_id, duration_seconds (result_urls: all artifacts); when failed "
+    "or error, error {code, message}.",
+}
+TaskEntries = Annotated[list[TaskSummary], WithJsonSchema(TASK_ENTRIES_SCHEMA)]
+
+
 class TaskSet(CompactModel):
-    tasks: list[TaskSummary] = Field(description="One per distinct id, in the order asked.")
+    tasks: TaskEntries
     summary: StatusSummary
     all_terminal: bool = Field(description="Nothing pending or unreadable.")
     next_step: str
@@ -62,8 +93,10 @@ def chunked(ids: Sequence[str], size: int) -> list[list[str]]:
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
-async def fetch_chunk(upstream: UpstreamClient, ids: list[str], *, token: str) -> dict[str, dict[str, Any]]:
-    """One `retrieve_batch` call; items are matched by id, since upstream returns them in any order."""
+async def fetch_chunk(upstream: UpstreamClient, ids: list[str], *, token: str) -> dict[str, Found]:
+    """One `retrieve_batch` call; items are matched by id, since upstream returns them in any order.
+    Each id's summary is made here, as its chunk arrives: after the last chunk of a fan-out only the
+    ordering is left to do."""
     body = await upstream.post(
         TASKS_PATH, {"action": "retrieve_batch", "ids": ids}, token=token, kind=CallKind.READ
     )
@@ -71,17 +104,20 @@ async def fetch_chunk(upstream: UpstreamClient, ids: list[str], *, token: str) -
     if not isinstance(items, list):
         raise UpstreamProtocolError("retrieve_batch answered without an items list.", path=TASKS_PATH)
     wanted = set(ids)
-    return {
+    by_id = {
         item["id"]: item
         for item in items
         if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] in wanted
     }
+    records = [by_id.get(task_id) for task_id in ids]
+    summaries = _SUMMARIES.validate_python([summary_facts(i, r) for i, r in zip(ids, records, strict=True)])
+    return {i: Found(r, s) for i, r, s in zip(ids, records, summaries, strict=True)}
 
 
 async def fetch_all(
     upstream: UpstreamClient, ids: list[str], *, token: str, chunk_size: int, max_concurrency: int
 ) -> Fetched:
-    """Every id's record (absent when upstream does not know it) or the error that hid it."""
+    """Every id's record and summary, or the error that hid it."""
     fetched: Fetched = {}
     limiter = anyio.CapacityLimiter(max_concurrency)
     fatal: list[UpstreamError] = []
@@ -128,28 +164,31 @@ def _unreadable(task_id: str, exc: UpstreamError) -> dict[str, Any]:
 def build_result(
     ids: list[str], fetched: Fetched, *, poll_after_seconds: int, include_raw: bool
 ) -> BatchResult:
-    # Entries stay plain data until the one model_validate at the end: validating 1,000 small models
-    # one by one cost more than the whole rest of the server's work on a batch.
-    tasks: list[dict[str, Any]] = []
+    tasks: list[TaskSummary] = []
     for task_id in ids:
         found = fetched.get(task_id)
-        if isinstance(found, UpstreamError):
-            tasks.append(_unreadable(task_id, found))
+        if isinstance(found, Found):
+            tasks.append(found.summary)
         else:
-            tasks.append(summary_facts(task_id, found, poll_after_seconds=poll_after_seconds))
-    counts = Counter(task["status"] for task in tasks)
+            facts = _unreadable(task_id, found) if found is not None else summary_facts(task_id, None)
+            tasks.append(TaskSummary.model_validate(facts))
+    counts = Counter(task.status for task in tasks)
     summary = StatusSummary(total=len(tasks), **{status.value: counts[status] for status in TaskStatus})
     open_tasks = summary.pending + summary.error
-    raw = {i: r for i, r in fetched.items() if isinstance(r, dict)} if include_raw else None
-    return BatchResult.model_validate(
-        {
-            "tasks": tasks,
-            "summary": summary,
-            "all_terminal": open_tasks == 0,
-            "poll_after_seconds": poll_after_seconds if open_tasks else None,
-            "next_step": _next_step(summary, poll_after_seconds),
-            "raw_records": raw,
-        }
+    raw = (
+        {i: f.record for i, f in fetched.items() if isinstance(f, Found) and f.record is not None}
+        if include_raw
+        else None
+    )
+    # Every part is already validated (the summaries as their chunks arrived): constructing the result
+    # instead of validating it again saves 5 ms on 1,000 ids, after the last upstream answer.
+    return BatchResult.model_construct(
+        tasks=tasks,
+        summary=summary,
+        all_terminal=open_tasks == 0,
+        poll_after_seconds=poll_after_seconds if open_tasks else None,
+        next_step=_next_step(summary, poll_after_seconds),
+        raw_records=raw,
     )
 
 

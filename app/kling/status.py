@@ -157,45 +157,51 @@ def classify_response(response: dict[str, Any]) -> tuple[TaskStatus, TaskError |
     return TaskStatus.PENDING, None
 
 
-def record_facts(task_id: str, record: dict[str, Any] | None, *, poll_after_seconds: int) -> dict[str, Any]:
-    """TaskView fields for one upstream record (`{}` / None: an unknown id); unset ones left out."""
+def _outcome(task_id: str, record: dict[str, Any] | None) -> dict[str, Any]:
+    """The TaskSummary fields of one upstream record (`{}` / None: an unknown id); unset ones left out."""
     if not record:
-        return {"task_id": task_id, "status": TaskStatus.NOT_FOUND, "terminal": True}
+        return {"task_id": task_id, "status": TaskStatus.NOT_FOUND}
     response = record.get("response")
-    if isinstance(response, dict):
-        status, error = classify_response(response)
-    else:  # missing, null, or not an object: still running
-        response, status, error = {}, TaskStatus.PENDING, None
-    facts: dict[str, Any] = {
-        "task_id": task_id,
-        "status": status,
-        "terminal": status.terminal,
-        "error": error,
-        "created_at": _number(record.get("created_at")),
-        "finished_at": _number(record.get("finished_at")),
-        "poll_after_seconds": None if status.terminal else poll_after_seconds,
-    }
+    if not isinstance(response, dict):  # missing, null, or not an object: still running
+        return {"task_id": task_id, "status": TaskStatus.PENDING}
+    status, error = classify_response(response)
+    facts: dict[str, Any] = {"task_id": task_id, "status": status}
+    if error is not None:
+        facts["error"] = error
     if status is TaskStatus.SUCCEEDED:
         urls = _artifacts(response)
         video_url = response.get("video_url")
-        facts["video_url"] = video_url if isinstance(video_url, str) else None
-        facts["video_id"] = str(response["video_id"]) if response.get("video_id") else None
-        facts["duration_seconds"] = _number(response.get("duration"))
-        facts["result_urls"] = urls if urls != [facts["video_url"]] else None
-    return {key: value for key, value in facts.items() if value is not None}
+        if isinstance(video_url, str):
+            facts["video_url"] = video_url
+        if response.get("video_id"):
+            facts["video_id"] = str(response["video_id"])
+        if (duration := _number(response.get("duration"))) is not None:
+            facts["duration_seconds"] = duration
+        if urls != [facts.get("video_url")]:
+            facts["result_urls"] = urls
+    return facts
+
+
+def record_facts(task_id: str, record: dict[str, Any] | None, *, poll_after_seconds: int) -> dict[str, Any]:
+    """TaskView fields for one upstream record: the outcome, whether it is final, and timing."""
+    facts = _outcome(task_id, record)
+    status: TaskStatus = facts["status"]
+    facts["terminal"] = status.terminal
+    if not status.terminal:
+        facts["poll_after_seconds"] = poll_after_seconds
+    for key in ("created_at", "finished_at"):
+        if record and (value := _number(record.get(key))) is not None:
+            facts[key] = value
+    return facts
 
 
 def normalize_record(task_id: str, record: dict[str, Any] | None, *, poll_after_seconds: int) -> TaskView:
     return TaskView.model_validate(record_facts(task_id, record, poll_after_seconds=poll_after_seconds))
 
 
-SUMMARY_FIELDS = frozenset(TaskSummary.model_fields)
-
-
-def summary_facts(task_id: str, record: dict[str, Any] | None, *, poll_after_seconds: int) -> dict[str, Any]:
-    """The TaskSummary fields of `record_facts`: a batch entry, as plain data."""
-    facts = record_facts(task_id, record, poll_after_seconds=poll_after_seconds)
-    return {key: value for key, value in facts.items() if key in SUMMARY_FIELDS}
+def summary_facts(task_id: str, record: dict[str, Any] | None) -> dict[str, Any]:
+    """The TaskSummary fields of one record: a batch entry, as plain data (no timing, no hints)."""
+    return _outcome(task_id, record)
 
 
 def next_step(view: TaskView) -> str:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import anyio
 from pydantic import Field
 
-from app.kling.batch import Fetched, TaskSet, build_result, fetch_all
-from app.kling.status import TaskStatus, record_facts
+from app.kling.batch import Fetched, Found, TaskSet, build_result, fetch_all
+from app.kling.status import TaskStatus
 from app.upstream.client import UpstreamClient
 from app.upstream.errors import UpstreamError
 
@@ -44,11 +44,10 @@ class WaitPlan:
     poll_after_seconds: int
 
 
-def _status(task_id: str, found: dict[str, Any] | UpstreamError | None, poll_after: int) -> TaskStatus:
+def _status(found: Found | UpstreamError | None) -> TaskStatus:
     if isinstance(found, UpstreamError):
         return TaskStatus.ERROR
-    status: TaskStatus = record_facts(task_id, found, poll_after_seconds=poll_after)["status"]
-    return status
+    return TaskStatus.NOT_FOUND if found is None else found.summary.status
 
 
 class _Progress:
@@ -101,13 +100,13 @@ async def wait_for_tasks(
         )
         for task_id in open_ids:
             found = got.get(task_id)
-            if isinstance(found, UpstreamError) and isinstance(fetched.get(task_id), dict):
+            if isinstance(found, UpstreamError) and isinstance(fetched.get(task_id), Found):
                 continue  # unreadable this time: keep the last status we read
             if found is None:
                 fetched.pop(task_id, None)
             else:
                 fetched[task_id] = found
-            statuses[task_id] = _status(task_id, found, plan.poll_after_seconds)
+            statuses[task_id] = _status(found)
         open_ids = [i for i in open_ids if not statuses[i].terminal]
         await progress.send(statuses)
         met = not open_ids if plan.until == "all" else len(open_ids) < len(ids)
@@ -148,8 +147,10 @@ def _result(
         )
     else:
         next_step = batch.next_step
-    return WaitResult(
-        **batch.model_dump(include={"tasks", "summary", "all_terminal"}),
+    return WaitResult.model_construct(  # its parts are validated already (see build_result)
+        tasks=batch.tasks,
+        summary=batch.summary,
+        all_terminal=batch.all_terminal,
         next_step=next_step,
         timed_out=timed_out,
         elapsed_seconds=round(elapsed, 3),

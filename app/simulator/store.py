@@ -25,6 +25,12 @@ class SimTask:
     error_message: str = "The video could not be generated."
     video_id: str = field(default_factory=lambda: str(uuid.uuid4().int)[:18])
     fixed_record: dict[str, Any] | None = None  # a seeded record returned as is
+    trace_id: str = ""  # derived from the id once; computing it per read was most of a batch's cost
+    # A finished task's record never changes, so it is built once: a 1,000-id batch reads 1,000 of them.
+    _finished_record: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.trace_id = self.trace_id or str(uuid.uuid5(uuid.NAMESPACE_URL, self.id))
 
     def response_body(self) -> dict[str, Any]:
         """The submit-style body: what a synchronous call or a callback would carry."""
@@ -61,12 +67,14 @@ class SimTask:
     def record(self, now: float, *, pending_response: Literal["absent", "null"]) -> dict[str, Any]:
         if self.fixed_record is not None:
             return self.fixed_record
+        if self._finished_record is not None:
+            return self._finished_record
         record: dict[str, Any] = {
             "id": self.id,
             "type": self.type,
             "created_at": self.created_at,
             "started_at": self.created_at + 0.05,
-            "trace_id": str(uuid.uuid5(uuid.NAMESPACE_URL, self.id)),
+            "trace_id": self.trace_id,
             "request": self.request,
         }
         if now < self.finish_at:
@@ -76,6 +84,7 @@ class SimTask:
         record["finished_at"] = self.finish_at
         record["elapsed"] = round(self.finish_at - self.created_at, 3)
         record["response"] = self.response_body()
+        self._finished_record = record
         return record
 
 

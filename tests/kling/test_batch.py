@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.kling.batch import Fetched, build_result, chunked, dedupe
-from app.kling.status import TaskStatus
+from app.kling.batch import Fetched, Found, build_result, chunked, dedupe
+from app.kling.status import TaskStatus, TaskSummary, summary_facts
 from app.upstream.errors import UpstreamServerError
 
 DONE = {
@@ -22,6 +22,12 @@ def record(task_id: str, response: dict[str, Any] | None = None) -> dict[str, An
     return base if response is None else {**base, "response": response}
 
 
+def found(task_id: str, response: dict[str, Any] | None = None) -> Found:
+    """A fetched entry, as fetch_chunk makes it when the chunk arrives."""
+    raw = record(task_id, response)
+    return Found(raw, TaskSummary.model_validate(summary_facts(task_id, raw)))
+
+
 def test_dedupe_keeps_first_seen_order() -> None:
     assert dedupe(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]
 
@@ -36,9 +42,9 @@ def test_chunks_are_at_most_the_size() -> None:
 
 def test_merge_maps_by_id_and_counts() -> None:
     fetched: Fetched = {
-        "run": record("run"),
-        "ok": record("ok", DONE),
-        "bad": record("bad", {"success": False, "state": "failed", "error": {"code": "x", "message": "no"}}),
+        "run": found("run"),
+        "ok": found("ok", DONE),
+        "bad": found("bad", {"success": False, "state": "failed", "error": {"code": "x", "message": "no"}}),
         "lost": UpstreamServerError("fetch failed", path="/kling/tasks", http_status=500, code="api_error"),
     }
     result = build_result(
@@ -68,7 +74,7 @@ def test_merge_maps_by_id_and_counts() -> None:
 
 
 def test_all_terminal_has_no_poll_hint_and_raw_is_opt_in() -> None:
-    fetched: Fetched = {"ok": record("ok", DONE)}
+    fetched: Fetched = {"ok": found("ok", DONE)}
     result = build_result(["ok", "ghost"], fetched, poll_after_seconds=15, include_raw=True)
     assert result.all_terminal and result.poll_after_seconds is None
     assert result.raw_records == {"ok": record("ok", DONE)}
