@@ -116,14 +116,14 @@ class CommerceRequest(StrictInput):
 
 VIDEO_COMMERCE_DESCRIPTION = """\
 \
-E-commerce presenter video: a character speaks your script, optionally with a product (Kling \
-video commerce); returns a task_id at once (several minutes).
+E-commerce presenter video with Kling: a character speaks your script, optionally with a \
+product; returns a task_id at once (several minutes).
 
-No presenter -> kling_goods_studio; your own photo and audio -> kling_talking_photo. Options go \
+No presenter -> kling_goods_studio; your photo and audio -> kling_talking_photo. Options go \
 inside one object, request. contents: one character, avatar_image (url; needs settings.voice_id) \
 or a preset avatar_id (text); one speech_script (up to {speech_script_max} characters); product \
-items optional (ref_image plus goods_title). Ids: ask the user (their AceDataCloud account). Links \
-arrive in result_urls.\
+items optional (ref_image plus goods_title). Ids: ask the user (their AceDataCloud account). Links: \
+result_urls.\
 """
 
 

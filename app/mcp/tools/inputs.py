@@ -39,7 +39,7 @@ IdempotencyKey = Annotated[
     Field(
         min_length=1,
         max_length=255,
-        description="New UUID per generation; reuse it to retry (billed once).",
+        description="A new UUID per generation.",
     ),
 ]
 SERVER_FIELDS = frozenset({"idempotency_key"})  # read by this server, never sent upstream

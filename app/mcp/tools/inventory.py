@@ -26,8 +26,8 @@ LOCAL_READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_wor
 
 # What every generation tool does to the world and what to do next: said once, here.
 PAID = (
-    "Spends the caller's credits{cost} once upstream accepts; a call the checks reject is free. Next: "
-    "kling_wait_for_tasks with the task_id."
+    "Spends the caller's credits{cost} once upstream accepts; a retry bills again unless it reuses the "
+    "idempotency_key, and a call the checks reject is free. Next: kling_wait_for_tasks with the task_id."
 )
 
 
@@ -185,7 +185,7 @@ def all_tools() -> list[ToolSpec]:
             commerce.kling_video_commerce,
             commerce.VIDEO_COMMERCE_DESCRIPTION,
             GENERATES,
-            cost="credits/s of output: 1.4 at 720p, 1.68 at 1080p; 1.96 / 2.24 with a product",
+            cost="credits/s of output: 1.4 at 720p, 1.68 at 1080p, 1.96 / 2.24 with a product",
         ),
         # --- tasks: read-only status queries ---------------------------------------------------
         ToolSpec(
