@@ -33,6 +33,9 @@ def _split_list(value: Any) -> Any:
 CommaList = Annotated[list[str], NoDecode]
 
 
+GC_YOUNG_THRESHOLD = 50_000  # the default; `kling-mcp simulate` uses it too
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KLING_MCP_",
@@ -274,6 +277,13 @@ class Settings(BaseSettings):
         ge=0,
         le=65535,
         description="Port of /metrics, apart from the MCP port (which answers 404 there); 0: any free port.",
+    )
+    gc_young_threshold: int = Field(
+        default=GC_YOUNG_THRESHOLD,
+        ge=700,
+        le=10_000_000,
+        description="Allocations between garbage-collector passes over new objects (Python's default: "
+        "700); a 1,000-id batch allocates about 100,000.",
     )
     log_format: Literal["text", "json"] = Field(
         default="text", description="text for people, json (one object per line) for log pipelines."

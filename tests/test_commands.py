@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 from typing import Any
@@ -10,6 +11,7 @@ import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 
+from app.commands import tune_garbage_collector
 from tests.helpers import MODES, Mode, Simulator, clean_env, kling_mcp_process, mcp_client, running_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
@@ -66,3 +68,14 @@ async def test_serve_puts_metrics_on_their_own_port(simulator: Simulator) -> Non
             on_mcp_port = await http.get(f"{server.url}/metrics")
     assert scraped.status_code == 200 and "kling_mcp_requests_total" in scraped.text
     assert on_mcp_port.status_code == 404
+
+
+def test_the_collector_runs_less_often_and_skips_the_start_up_heap() -> None:
+    before = gc.get_threshold()
+    try:
+        tune_garbage_collector(12_345)
+        assert gc.get_threshold() == (12_345, *before[1:])
+        assert gc.get_freeze_count() > 0  # everything alive at start-up is left out of collections
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
