@@ -127,7 +127,7 @@ async def test_saturation_is_answered_at_once_with_503(simulator: Simulator) -> 
     await simulator.configure(latency_ms=800)
     statuses: list[tuple[int, float]] = []
     async with (
-        server_for(simulator, max_concurrent_requests=2) as url,
+        server_for(simulator, max_concurrent_requests=2, busy_refusal_delay_seconds=0) as url,
         httpx2.AsyncClient(base_url=url) as http,
     ):
 
@@ -142,7 +142,9 @@ async def test_saturation_is_answered_at_once_with_503(simulator: Simulator) -> 
             for _ in range(6):
                 group.start_soon(post)
     assert sorted(s for s, _ in statuses) == [200, 200, 503, 503, 503, 503]
-    assert all(took < 0.5 for status, took in statuses if status == 503)  # shed at once, not queued
+    # Shed at once: a queued call would take the 0.8 s of an admitted one (the pause before a refusal,
+    # which spares a spinning client, is off here so the margin is wide on a busy machine).
+    assert all(took < 0.5 for status, took in statuses if status == 503)
 
 
 async def test_one_token_cannot_hold_every_slot(simulator: Simulator) -> None:
