@@ -187,12 +187,12 @@ def build_result(
         summary=summary,
         all_terminal=open_tasks == 0,
         poll_after_seconds=poll_after_seconds if open_tasks else None,
-        next_step=_next_step(summary, poll_after_seconds),
+        next_step=_next_step(summary),
         raw_records=raw,
     )
 
 
-def _next_step(summary: StatusSummary, poll_after_seconds: int) -> str:
+def _next_step(summary: StatusSummary) -> str:
     if summary.pending or summary.error:
         return (
             f"{summary.pending} pending, {summary.error} unreadable: call kling_wait_for_tasks with the "

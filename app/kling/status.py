@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
 DONE_WORDS = frozenset({"succeed", "succeeded", "success", "completed", "complete", "finished"})
@@ -48,16 +48,9 @@ STATUS_MEANINGS = {
 Absent = SkipJsonSchema[None]  # an optional field: left out of results when unset, so not nullable
 
 
-def _drop_null_defaults(schema: dict[str, Any]) -> None:
-    for prop in schema.get("properties", {}).values():
-        if prop.get("default", ...) is None:
-            del prop["default"]
-
-
 class CompactModel(BaseModel):
-    """Results leave unset fields out, so their schema says "optional", not "string or null"."""
-
-    model_config = ConfigDict(json_schema_extra=_drop_null_defaults)
+    """Results leave unset fields out (`Absent`), so their schema says "optional", not "string or null";
+    app/mcp/schema.py strips what pydantic still adds when the schema is published."""
 
 
 class TaskError(CompactModel):

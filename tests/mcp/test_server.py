@@ -183,7 +183,7 @@ def agent_texts() -> dict[str, str]:
         view = TaskView(task_id="t", status=status, terminal=status.terminal, poll_after_seconds=30)
         texts[f"next step {status.value}"] = next_step(view)
     open_summary = StatusSummary(total=3, pending=2, error=1)
-    texts["batch next step"] = batch_next_step(open_summary, 30)
+    texts["batch next step"] = batch_next_step(open_summary)
     return texts
 
 

@@ -10,32 +10,14 @@ from pydantic import Field
 from app.kling.catalog import DEFAULTS, MODELS, ModeCaps, ModelSpec
 from app.kling.status import Absent, CompactModel
 
-Capability = Literal[
-    "audio",
-    "end_frame",
-    "camera_control",
-    "4k",
-    "omni_references",
-    "elements",
-    "voices",
-    "multi_shot",
-    "extend",
-    "talking_photo",
-    "motion",
+# Features a model has whatever the mode; kling_list_models can filter on each.
+FilterableFeature = Literal[
+    "omni_references", "elements", "voices", "multi_shot", "extend", "talking_photo", "motion"
 ]
-
-
 ModeFeature = Literal["end_frame", "audio", "camera_control"]
-ModelFeature = Literal[
-    "negative_prompt",
-    "omni_references",
-    "elements",
-    "voices",
-    "multi_shot",
-    "extend",
-    "talking_photo",
-    "motion",
-]
+ModelFeature = Literal["negative_prompt", FilterableFeature]
+# What the capability filter takes: a mode feature, 4k, or a model feature (the order is the schema's).
+Capability = Literal["audio", "end_frame", "camera_control", "4k", FilterableFeature]
 
 
 class ModelInfo(CompactModel):
