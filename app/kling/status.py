@@ -119,9 +119,9 @@ def _urls(value: Any, found: list[str]) -> None:
 
 def _artifacts(response: dict[str, Any]) -> list[str]:
     found: list[str] = []
-    _urls(response.get("video_url"), found)
-    _urls(response.get("data"), found)
-    _urls(response.get("image_url"), found)
+    for key in ("video_url", "data", "image_url"):
+        if (value := response.get(key)) is not None:
+            _urls(value, found)
     return found
 
 
@@ -136,42 +136,49 @@ def _error(response: dict[str, Any], fallback: str) -> TaskError:
     return TaskError(code=str(code) if code else None, message=str(message))
 
 
-def classify_response(response: dict[str, Any]) -> tuple[TaskStatus, TaskError | None]:
+def classify_response(
+    response: dict[str, Any], artifacts: list[str] | None = None
+) -> tuple[TaskStatus, TaskError | None]:
+    """`artifacts`: the response's URLs when the caller has them already (a batch reads 1,000 records)."""
     state = _word(response.get("state")) or _word(response.get("status"))
     success = response.get("success")
-    has_artifact = isinstance(response.get("video_url"), str) or bool(_artifacts(response))
-    structured_error = isinstance(response.get("error"), dict) and bool(response["error"].get("code"))
+    error = response.get("error")
+    structured_error = isinstance(error, dict) and bool(error.get("code"))
     if state in FAILED_WORDS or success is False or (structured_error and success is not True):
         return TaskStatus.FAILED, _error(response, f"upstream reported the task as {state or 'failed'}")
     if state in DONE_WORDS or success is True:
-        if has_artifact:
+        if isinstance(response.get("video_url"), str) or (
+            artifacts if artifacts is not None else _artifacts(response)
+        ):
             return TaskStatus.SUCCEEDED, None
         return TaskStatus.FAILED, _error(response, "upstream reported success but returned no result URL")
     return TaskStatus.PENDING, None
 
 
 def _outcome(task_id: str, record: dict[str, Any] | None) -> dict[str, Any]:
-    """The TaskSummary fields of one upstream record (`{}` / None: an unknown id); unset ones left out."""
+    """The TaskSummary fields of one upstream record (`{}` / None: an unknown id); unset ones left out.
+    A batch runs this for every id as its chunk arrives, so each lookup is done once."""
     if not record:
         return {"task_id": task_id, "status": TaskStatus.NOT_FOUND}
     response = record.get("response")
     if not isinstance(response, dict):  # missing, null, or not an object: still running
         return {"task_id": task_id, "status": TaskStatus.PENDING}
-    status, error = classify_response(response)
+    urls = _artifacts(response)
+    status, error = classify_response(response, urls)
     facts: dict[str, Any] = {"task_id": task_id, "status": status}
     if error is not None:
         facts["error"] = error
-    if status is TaskStatus.SUCCEEDED:
-        urls = _artifacts(response)
-        video_url = response.get("video_url")
-        if isinstance(video_url, str):
-            facts["video_url"] = video_url
-        if response.get("video_id"):
-            facts["video_id"] = str(response["video_id"])
-        if (duration := _number(response.get("duration"))) is not None:
-            facts["duration_seconds"] = duration
-        if urls != [facts.get("video_url")]:
-            facts["result_urls"] = urls
+    if status is not TaskStatus.SUCCEEDED:
+        return facts
+    video_url = response.get("video_url")
+    if isinstance(video_url, str):
+        facts["video_url"] = video_url
+    if video_id := response.get("video_id"):
+        facts["video_id"] = str(video_id)
+    if (duration := _number(response.get("duration"))) is not None:
+        facts["duration_seconds"] = duration
+    if len(urls) != 1 or urls[0] != video_url:
+        facts["result_urls"] = urls
     return facts
 
 
