@@ -7,6 +7,7 @@ table is checked against this class by `tests/scripts/test_gen_docs.py`. Server 
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -258,6 +259,42 @@ class Settings(BaseSettings):
         le=10_000_000,
         description="Idempotency records kept in process when there is no Redis (oldest answered go first).",
     )
+    # --- OAuth door (for connector platforms that cannot send a raw token) ------------------------
+    oauth_keys: SecretStr | None = Field(
+        default=None,
+        description="Turns the OAuth door on: comma-separated Fernet keys, newest first (old ones still "
+        "open what they sealed). Needs KLING_MCP_PUBLIC_BASE_URL. docs/oauth.md.",
+    )
+    oauth_access_token_seconds: int = Field(
+        default=3600, ge=60, le=86_400, description="Lifetime of an OAuth access token."
+    )
+    oauth_refresh_token_seconds: int = Field(
+        default=30 * 86_400,
+        ge=3600,
+        le=365 * 86_400,
+        description="Lifetime of an OAuth refresh token; each use replaces it.",
+    )
+    oauth_code_seconds: int = Field(
+        default=60, ge=10, le=600, description="Lifetime of an authorization code (used once)."
+    )
+    oauth_sign_in_seconds: int = Field(
+        default=900, ge=60, le=3600, description="How long a sign-in page stays valid once opened."
+    )
+    oauth_registrations_per_minute: int = Field(
+        default=10, ge=1, le=10_000, description="Client registrations and sign-ins per client IP per minute."
+    )
+    oauth_client_document_max_bytes: int = Field(
+        default=64 * 1024,
+        ge=5 * 1024,
+        le=1024 * 1024,
+        description="Largest client metadata document fetched for a URL client_id.",
+    )
+    oauth_client_document_timeout_seconds: float = Field(
+        default=5, gt=0, le=30, description="Time to fetch a client metadata document."
+    )
+    oauth_client_document_cache_seconds: int = Field(
+        default=3600, ge=0, le=86_400, description="How long a fetched client metadata document is reused."
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis shared by all replicas for idempotency records; unset: kept in process.",
@@ -331,6 +368,39 @@ class Settings(BaseSettings):
                 "KLING_MCP_MAX_MEDIA_BYTES_IN_FLIGHT, and the ordinary limit <= the media limit"
             )
         return self
+
+    @field_validator("oauth_keys")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        for key in _split_list(value.get_secret_value()):
+            try:
+                if len(base64.urlsafe_b64decode(key.encode())) != 32:
+                    raise ValueError
+            except ValueError:
+                raise ValueError(
+                    "each key must be 32 random bytes in URL-safe base64 (44 characters), as `python -c "
+                    "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'` prints"
+                ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _oauth_needs_a_public_url(self) -> Settings:
+        # The issuer and every redirect are compared as exact strings by clients: they must not
+        # depend on which Host header a request came with.
+        if self.oauth_keys is not None and not self.public_base_url:
+            raise ValueError(
+                "KLING_MCP_OAUTH_KEYS is set, so KLING_MCP_PUBLIC_BASE_URL must be too: the public "
+                "https URL clients reach this server at (http://127.0.0.1:PORT or http://localhost:PORT "
+                "for local use)"
+            )
+        return self
+
+    @property
+    def oauth_key_list(self) -> list[str]:
+        """The OAuth sealing keys, newest first; empty when the door is off."""
+        return [] if self.oauth_keys is None else _split_list(self.oauth_keys.get_secret_value())
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -29,6 +29,7 @@ from app.settings import Settings, env_name
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 MODELS_DOC = ROOT / "docs" / "models.md"
+SETTINGS_DOC = ROOT / "docs" / "settings.md"
 
 
 def _default(field: Any) -> str:
@@ -177,8 +178,9 @@ GENERATORS: dict[str, Generator] = {
 }
 
 FILES: dict[Path, tuple[str, ...]] = {
-    README: ("toc", "tools", "settings", "errors", "statuses", "prompts"),
+    README: ("toc", "tools", "errors", "statuses", "prompts"),
     MODELS_DOC: ("models",),
+    SETTINGS_DOC: ("settings",),
 }
 """Every file with generated blocks, and the names of the blocks regenerated in it."""
 

@@ -48,14 +48,27 @@ ENTRY = [sys.executable, "-m", "app"]
 RULES_TOKEN = "tok-rules-0001"  # the caller of the in-process `tools` fixture and the rule cases
 
 
-@contextlib.asynccontextmanager
-async def serve(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
-    """Run `app` under a real uvicorn on a free loopback port; yield its base URL."""
+def loopback_socket(host: str = "127.0.0.1") -> socket.socket:
+    """A socket bound to a free loopback port, for an app that must know its URL before it is built."""
     sock = socket.socket(
         socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
     )  # TCP_NODELAY: see app/http/serving.py
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://{host}:{port}"
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    app: ASGIApp, host: str = "127.0.0.1", sock: socket.socket | None = None
+) -> AsyncIterator[str]:
+    """Run `app` under a real uvicorn on a free loopback port (or on `sock`); yield its base URL."""
+    sock = sock or loopback_socket(host)
     # The project's own uvicorn set-up (head deadline included), with the app's read timeout if it has one.
     settings = getattr(getattr(app, "state", None), "settings", None)
     read_timeout = settings.request_read_timeout_seconds if isinstance(settings, Settings) else 10.0
@@ -69,7 +82,7 @@ async def serve(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
             while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
                 await anyio.sleep(0.01)
         try:
-            yield f"http://{host}:{sock.getsockname()[1]}"
+            yield url_of(sock)
         finally:
             server.should_exit = True
 

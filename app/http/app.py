@@ -34,6 +34,8 @@ from app.mcp.cancellation import CancelRegistry
 from app.mcp.server import SERVER_NAME, build_mcp_server
 from app.mcp.tools.inventory import media_tools, streaming_tools
 from app.metrics import Metrics
+from app.oauth.client_documents import Resolver, resolve_host
+from app.oauth.door import OAuthDoor
 from app.settings import Settings
 from app.upstream.client import UpstreamClient
 
@@ -89,13 +91,27 @@ def idempotency_store(settings: Settings, metrics: Metrics) -> MemoryStore | Red
 
 
 def create_app(
-    settings: Settings, *, upstream_transport: httpx2.AsyncBaseTransport | None = None
+    settings: Settings,
+    *,
+    upstream_transport: httpx2.AsyncBaseTransport | None = None,
+    client_document_transport: httpx2.AsyncBaseTransport | None = None,
+    resolve: Resolver = resolve_host,
 ) -> Starlette:
-    """A fresh app: its own MCP server, its own upstream client, opened and closed by its lifespan."""
+    """A fresh app: its own MCP server, its own upstream client, opened and closed by its lifespan.
+
+    `client_document_transport` and `resolve` reach the OAuth door's fetches of client metadata
+    documents (tests give them a stand-in internet, since those are https URLs on public hosts)."""
     metrics = Metrics()
     upstream = UpstreamClient(settings, transport=upstream_transport, metrics=metrics)
     cancellations = CancelRegistry()
     idempotency = idempotency_store(settings, metrics)
+    door = (
+        OAuthDoor(
+            settings, upstream, idempotency, document_transport=client_document_transport, resolve=resolve
+        )
+        if settings.oauth_keys is not None
+        else None
+    )
     mcp = build_mcp_server(
         settings, upstream, cancellations=cancellations, metrics=metrics, idempotency=idempotency
     )
@@ -118,6 +134,8 @@ def create_app(
         async with contextlib.AsyncExitStack() as stack:
             if isinstance(idempotency, RedisStore):
                 stack.push_async_callback(idempotency.aclose)
+            if door is not None:
+                await stack.enter_async_context(door.running())
             async with upstream.running(), streaming.run(), plain.run():
                 app.state.started = True
                 yield
@@ -130,12 +148,13 @@ def create_app(
             Route("/readyz", readyz),
             Route(METADATA_PATH, metadata_endpoint),
             Route("/.well-known/oauth-protected-resource", metadata_endpoint),
+            *(door.routes() if door is not None else []),
             Mount(
                 "/", app=TransportRouter(streaming_app, plain_app, streaming_tools=streaming_tools())
             ),  # last: it matches every path
         ],
         middleware=[
-            Middleware(BearerAuthMiddleware, settings=settings),
+            Middleware(BearerAuthMiddleware, settings=settings, door=door),
             # The body in whole, in time, within its limits, before any slot is taken.
             Middleware(
                 BodyLimitsMiddleware,

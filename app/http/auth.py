@@ -1,9 +1,10 @@
 """Bearer-token gate for `/mcp`, and the RFC 9728 document the 401 challenge points to.
 
-The server does not validate tokens itself: it has no way to, since they are AceDataCloud API
-tokens that only upstream can judge. It only demands that one is present and well-formed, and
-answers 401 with a challenge naming the protected-resource metadata otherwise. A token upstream
-rejects comes back to the agent as an `auth_failed` tool error.
+A raw token is an AceDataCloud API token that only upstream can judge: the gate demands that one
+is present and well-formed, and a token upstream rejects comes back as an `auth_failed` tool error.
+With the OAuth door on, a token it issued (recognised by its prefix) is opened here and the API
+token inside it is what the rest of the server sees; one that does not open is refused with 401
+and never forwarded.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.oauth.client_documents import SCOPE
+from app.oauth.door import AccessTokenRefused, OAuthDoor, is_access_token
 from app.settings import Settings
 from app.tokens import fingerprint, parse_bearer, token_problem
 
@@ -43,8 +46,13 @@ def protected_resource_metadata(settings: Settings, base_url: str) -> dict[str, 
         "resource_name": "kling-mcp: Kling video generation over MCP",
         "resource_documentation": base_url + "/",
     }
-    if settings.authorization_servers:
-        document["authorization_servers"] = list(settings.authorization_servers)
+    servers = ([settings.public_base_url] if settings.oauth_keys is not None else []) + list(
+        settings.authorization_servers
+    )
+    if servers:
+        document["authorization_servers"] = servers
+    if settings.oauth_keys is not None:
+        document["scopes_supported"] = [SCOPE]
     return document
 
 
@@ -59,9 +67,10 @@ async def metadata_endpoint(request: Request) -> JSONResponse:
 class BearerAuthMiddleware:
     """Require `Authorization: Bearer <token>` on `/mcp`; everything else passes untouched."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, door: OAuthDoor | None = None) -> None:
         self.app = app
         self.settings = settings
+        self.door = door
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _is_mcp_path(scope["path"]) or scope["method"] == "OPTIONS":
@@ -73,6 +82,16 @@ class BearerAuthMiddleware:
                 scope, receive, send, "missing", "Send 'Authorization: Bearer <AceDataCloud API token>'."
             )
             return
+        if is_access_token(token):
+            try:
+                if self.door is None:
+                    raise AccessTokenRefused("OAuth sign-in is not enabled on this server.")
+                token = self.door.open_access_token(token)
+            except AccessTokenRefused as exc:
+                logger.info("refused OAuth access token %s: %s", fingerprint(token), exc)
+                await self._challenge(scope, receive, send, "invalid_token", str(exc))
+                return
+            scope = _with_bearer(scope, token)
         problem = token_problem(token, max_length=self.settings.max_token_length)
         if problem is not None:
             logger.info("rejected malformed bearer token %s: %s", fingerprint(token), problem)
@@ -95,6 +114,14 @@ class BearerAuthMiddleware:
         }
         response = JSONResponse(body, status_code=401, headers={"www-authenticate": challenge})
         await response(scope, receive, send)
+
+
+def _with_bearer(scope: Scope, token: str) -> Scope:
+    """The request as if the caller had sent the API token itself: everything downstream (admission,
+    the tools, the logs' fingerprints) keys on the token that upstream sees."""
+    headers = [(name, value) for name, value in scope["headers"] if name != b"authorization"]
+    headers.append((b"authorization", f"Bearer {token}".encode("latin-1")))
+    return {**scope, "headers": headers}
 
 
 def _is_mcp_path(path: str) -> bool:

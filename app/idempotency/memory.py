@@ -26,6 +26,22 @@ class MemoryStore:
         self.max_records = max_records
         # Oldest first: answered records move to the end, so expiry only ever looks at the front.
         self._records: OrderedDict[str, _Record] = OrderedDict()
+        self._used: OrderedDict[str, float] = OrderedDict()  # single-use marks: name -> expiry
+
+    async def use_once(self, name: str, ttl_seconds: float) -> bool | None:
+        if await self.was_used(name):
+            return False
+        self._used[name] = time.monotonic() + ttl_seconds
+        while len(self._used) > self.max_records:
+            self._used.popitem(last=False)
+        return True
+
+    async def was_used(self, name: str) -> bool | None:
+        expires = self._used.get(name)
+        if expires is not None and expires <= time.monotonic():
+            del self._used[name]
+            return False
+        return expires is not None
 
     async def claim(self, key: str, request_hash: str, *, wait_seconds: float) -> Outcome:
         self._expire()

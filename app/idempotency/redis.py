@@ -24,6 +24,7 @@ from app.idempotency.store import Claimed, Conflict, InProgress, Outcome, Replay
 logger = logging.getLogger(__name__)
 
 PREFIX = "kling-mcp:idem:"
+USED_PREFIX = "kling-mcp:used:"  # single-use marks of the OAuth door
 POLL_SECONDS = 0.1
 
 
@@ -91,6 +92,23 @@ class RedisStore:
                     await self.client.delete(name)
         except (RedisError, OSError, ValueError) as exc:
             self._unavailable("release", exc)
+
+    async def use_once(self, name: str, ttl_seconds: float) -> bool | None:
+        try:
+            first = await self.client.set(
+                USED_PREFIX + name, b"1", nx=True, px=max(1, int(ttl_seconds * 1000))
+            )
+        except (RedisError, OSError) as exc:
+            self._unavailable("use_once", exc)
+            return None
+        return bool(first)
+
+    async def was_used(self, name: str) -> bool | None:
+        try:
+            return bool(await self.client.exists(USED_PREFIX + name))
+        except (RedisError, OSError) as exc:
+            self._unavailable("was_used", exc)
+            return None
 
     def _unavailable(self, operation: str, exc: Exception) -> Unavailable:
         logger.warning("idempotency store unavailable (%s): %s", operation, type(exc).__name__)

@@ -53,6 +53,14 @@ class IdempotencyStore(Protocol):
 
     async def release(self, key: str, request_hash: str) -> None: ...
 
+    # Single-use marks for the OAuth door (codes, refresh-token generations, revoked grants): names
+    # and expiries only, never tokens. None: the store cannot be reached, so the caller must refuse.
+    async def use_once(self, name: str, ttl_seconds: float) -> bool | None:
+        """True the first time `name` is used within its TTL, False after that."""
+        ...
+
+    async def was_used(self, name: str) -> bool | None: ...
+
 
 def request_hash(path: str, body: dict[str, Any]) -> str:
     """The same request, whatever the order of its fields, hashes the same."""
