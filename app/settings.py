@@ -265,6 +265,11 @@ class Settings(BaseSettings):
         description="Turns the OAuth door on: comma-separated Fernet keys, newest first (old ones still "
         "open what they sealed). Needs KLING_MCP_PUBLIC_BASE_URL. docs/oauth.md.",
     )
+    oauth_keys_file: str | None = Field(
+        default=None,
+        description="A file holding the OAuth keys (a mounted Secret), read at start-up when "
+        "KLING_MCP_OAUTH_KEYS is unset.",
+    )
     oauth_access_token_seconds: int = Field(
         default=3600, ge=60, le=86_400, description="Lifetime of an OAuth access token."
     )
@@ -368,6 +373,21 @@ class Settings(BaseSettings):
                 "KLING_MCP_MAX_MEDIA_BYTES_IN_FLIGHT, and the ordinary limit <= the media limit"
             )
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keys_from_file(cls, data: Any) -> Any:
+        # Kubernetes mounts the keys as a file, so that they never appear in the pod's environment.
+        if isinstance(data, dict) and data.get("oauth_keys_file") and not data.get("oauth_keys"):
+            path = data["oauth_keys_file"]
+            try:
+                with open(path, encoding="utf-8") as file:
+                    return {**data, "oauth_keys": file.read().strip()}
+            except OSError as exc:
+                raise ValueError(
+                    f"KLING_MCP_OAUTH_KEYS_FILE {path!r} cannot be read: {exc.strerror}"
+                ) from None
+        return data
 
     @field_validator("oauth_keys")
     @classmethod

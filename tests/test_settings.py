@@ -88,3 +88,31 @@ def test_memory_needed_grows_with_the_body_pools() -> None:
 def test_body_limits_must_fit_their_pools() -> None:
     with pytest.raises(ValidationError, match="each body limit must fit its pool"):
         Settings(max_media_request_body_bytes=32 * 1024 * 1024)  # over the 16 MiB media pool
+
+
+def test_the_oauth_door_opens_only_with_valid_keys_and_a_public_url() -> None:
+    key, older = "q" * 43 + "=", "r" * 43 + "="
+    settings = Settings(oauth_keys=f"{key}, {older}", public_base_url="https://mcp.example.com/")
+    assert settings.oauth_key_list == [key, older] and settings.public_base_url == "https://mcp.example.com"
+    assert key not in repr(settings)
+    assert Settings().oauth_key_list == [] and Settings(oauth_keys=" ").oauth_keys is None
+    with pytest.raises(ValidationError, match="KLING_MCP_PUBLIC_BASE_URL must be too"):
+        Settings(oauth_keys=key)
+    with pytest.raises(ValidationError, match="32 random bytes"):
+        Settings(oauth_keys="not-a-key", public_base_url="https://mcp.example.com")
+
+
+def test_oauth_keys_can_come_from_a_mounted_file(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    from pathlib import Path
+
+    key = "q" * 43 + "="
+    secret = Path(str(tmp_path)) / "keys"
+    secret.write_text(key + "\n")
+    monkeypatch.setenv("KLING_MCP_OAUTH_KEYS_FILE", str(secret))
+    monkeypatch.setenv("KLING_MCP_PUBLIC_BASE_URL", "https://mcp.example.com")
+    assert Settings().oauth_key_list == [key]
+    secret.write_text("")  # the Kubernetes base ships the Secret empty: the door stays shut
+    assert Settings().oauth_keys is None
+    monkeypatch.setenv("KLING_MCP_OAUTH_KEYS_FILE", str(secret) + ".missing")
+    with pytest.raises(ValidationError, match="cannot be read"):
+        Settings()

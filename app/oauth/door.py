@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -33,6 +34,7 @@ from app.oauth.sign_in import SignIn
 from app.settings import Settings
 from app.upstream.client import UpstreamClient
 
+logger = logging.getLogger(__name__)
 METADATA_PATHS = ("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration")
 
 
@@ -65,6 +67,11 @@ class OAuthDoor:
         self.sign_in = SignIn(
             self.provider, upstream, self.limiter, max_token_length=settings.max_token_length
         )
+        if settings.redis_url is None:
+            logger.warning(
+                "OAuth door on without KLING_MCP_REDIS_URL: codes and refresh tokens are single-use "
+                "within this process only; replicas need a shared Redis"
+            )
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

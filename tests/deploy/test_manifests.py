@@ -166,3 +166,16 @@ def test_memory_limit_covers_the_request_body_pools(docs: dict[str, dict[str, An
     limit = container(docs)["resources"]["limits"]["memory"]
     assert limit.endswith("Mi")
     assert int(limit.removesuffix("Mi")) >= memory_needed_mib(configured(docs))
+
+
+def test_oauth_keys_come_from_a_mounted_secret_shipped_empty(docs: dict[str, dict[str, Any]]) -> None:
+    """The door is shut until an operator puts keys in the Secret; the keys are a file, never an env value."""
+    secret = docs["Secret"]
+    assert secret["metadata"]["name"] == "kling-mcp-oauth" and secret["stringData"] == {"keys": ""}
+    env = {item["name"]: item.get("value") for item in container(docs)["env"]}
+    keys_file = env["KLING_MCP_OAUTH_KEYS_FILE"]
+    assert "KLING_MCP_OAUTH_KEYS" not in env and "KLING_MCP_OAUTH_KEYS" not in settings_data(docs)
+    mounts = {m["name"]: m for m in container(docs)["volumeMounts"]}
+    volumes = {v["name"]: v for v in docs["Deployment"]["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["oauth-keys"]["secret"]["secretName"] == "kling-mcp-oauth"
+    assert keys_file == mounts["oauth-keys"]["mountPath"] + "/keys" and mounts["oauth-keys"]["readOnly"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -19,7 +20,9 @@ from tests.oauth.flow import (
     KEYS,
     USER_TOKEN,
     Browser,
+    Internet,
     MemoryTokens,
+    client_document,
     door_server,
     oauth_client,
     sdk_oauth,
@@ -331,3 +334,19 @@ async def test_registration_refuses_plain_http_redirects_to_other_hosts(simulato
             "/register", json={"client_name": "x", "redirect_uris": ["http://evil.example/cb"]}
         )
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_redirect_uri"
+
+
+async def test_url_clients_on_private_addresses_or_with_oversized_documents_get_an_error_page(
+    simulator: Simulator,
+) -> None:
+    internet = Internet(addresses={"intranet.example": ["10.1.2.3"]})
+    internet.documents["/big.json"] = json.dumps(
+        client_document("https://connector.example/big.json", client_name="x" * 70_000)
+    ).encode()
+    async with door_server(simulator, internet=internet) as url, httpx2.AsyncClient(base_url=url) as http:
+        private = await http.get(authorize_url(url, "https://intranet.example/client.json"))
+        oversized = await http.get(authorize_url(url, "https://connector.example/big.json"))
+    assert private.status_code == 400 and "private or reserved address" in private.text
+    assert oversized.status_code == 400 and "over 65536 bytes" in oversized.text
+    assert "location" not in private.headers and "location" not in oversized.headers
+    assert [request.headers["host"] for request in internet.fetches] == ["connector.example"]
