@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
-# What the tests need beyond Python packages: Debian's redis-server (the idempotency tests start a
-# real one on a loopback port). Installed when absent; `make test` runs this first.
+# What the tests need beyond Python packages, from Debian: redis-server (the idempotency and OAuth
+# tests start a real one on a loopback port) and chromium (the browser tests drive it through
+# Playwright; no browser is downloaded). Installed when absent; `make test` runs this first.
 set -euo pipefail
-if command -v redis-server >/dev/null 2>&1; then
+# command -> the packages that bring it (chromium without its recommends, which start system services,
+# but with fonts, so that screenshots show text)
+declare -A NEEDED=([redis-server]="redis-server" [chromium]="chromium fonts-liberation fonts-dejavu-core")
+missing=()
+for command in "${!NEEDED[@]}"; do
+    # shellcheck disable=SC2206 # a list of package names, split on purpose
+    command -v "$command" >/dev/null 2>&1 || missing+=(${NEEDED[$command]})
+done
+if [ "${#missing[@]}" -eq 0 ]; then
     exit 0
 fi
-echo "installing redis-server (Debian package) for the tests"
+echo "installing ${missing[*]} (Debian packages) for the tests"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 || { echo "redis-server is missing and this is not root: install it" >&2; exit 1; }
+    command -v sudo >/dev/null 2>&1 || { echo "${missing[*]} missing and this is not root: install them" >&2; exit 1; }
     SUDO="sudo"
 fi
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null \
-    || { $SUDO apt-get update -q >/dev/null && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null; }
-# The package may start a system instance; the tests run their own on free ports, so stop it.
+install() { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null; }
+install "${missing[@]}" || { $SUDO apt-get update -q >/dev/null && install "${missing[@]}"; }
+# The redis package may start a system instance; the tests run their own on free ports, so stop it.
 $SUDO pkill -x redis-server 2>/dev/null || true
-command -v redis-server >/dev/null
+for command in "${!NEEDED[@]}"; do
+    command -v "$command" >/dev/null || { echo "$command is still missing" >&2; exit 1; }
+done

@@ -85,6 +85,7 @@ async def serve(
             yield url_of(sock)
         finally:
             server.should_exit = True
+    sock.close()  # uvicorn leaves a socket it was handed open when the app fails to start
 
 
 @dataclass

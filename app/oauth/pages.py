@@ -51,7 +51,9 @@ def _headers(form_targets: str = "") -> dict[str, str]:
     return {
         "content-security-policy": policy,
         "cache-control": "no-store",
-        "referrer-policy": "no-referrer",
+        # same-origin: the form's POST carries our Origin (checked), and nothing of this page's URL
+        # reaches the app it sends the browser back to.
+        "referrer-policy": "same-origin",
         "x-frame-options": "DENY",
         "x-content-type-options": "nosniff",
     }
