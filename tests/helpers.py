@@ -347,9 +347,9 @@ class ServerProcess:
 
 
 @contextlib.asynccontextmanager
-async def kling_mcp_process(env: dict[str, str]) -> AsyncIterator[ServerProcess]:
-    """`kling-mcp serve` on a free port, configured by `env` (upstream, Redis); yields it once ready."""
-    process = await anyio.open_process([*ENTRY, "serve", "--port", "0"], env=clean_env(**env))
+async def kling_mcp_process(env: dict[str, str], port: int = 0) -> AsyncIterator[ServerProcess]:
+    """`kling-mcp serve` on `port` (0: a free one), configured by `env`; yields it once ready."""
+    process = await anyio.open_process([*ENTRY, "serve", "--port", str(port)], env=clean_env(**env))
     assert process.stderr is not None
     running = ServerProcess(url="", process=process)
     try:

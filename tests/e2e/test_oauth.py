@@ -14,7 +14,17 @@ import httpx2
 import pytest
 
 from app.oauth.sealing import Kind, Sealer
-from tests.helpers import MODES, Mode, Simulator, loopback_socket, mcp_client, running_redis, url_of
+from tests.helpers import (
+    MODES,
+    Mode,
+    Simulator,
+    free_port,
+    kling_mcp_process,
+    loopback_socket,
+    mcp_client,
+    running_redis,
+    url_of,
+)
 from tests.oauth.flow import (
     CALLBACK,
     KEYS,
@@ -143,7 +153,7 @@ def authorize_url(base: str, client_id: str, **changes: str) -> str:
 
 
 async def exchange(
-    http: httpx2.AsyncClient, client_id: str, code: str, verifier: str = VERIFIER
+    http: httpx2.AsyncClient, client_id: str, code: str, verifier: str = VERIFIER, resource: str = ""
 ) -> httpx2.Response:
     form = {
         "grant_type": "authorization_code",
@@ -151,38 +161,41 @@ async def exchange(
         "redirect_uri": CALLBACK,
         "client_id": client_id,
         "code_verifier": verifier,
-        "resource": f"{str(http.base_url).rstrip('/')}/mcp",
+        "resource": resource or f"{str(http.base_url).rstrip('/')}/mcp",
     }
     return await http.post("/token", data=form)
 
 
 async def test_two_replicas_with_the_same_keys_answer_each_others_steps(simulator: Simulator) -> None:
-    """Registration and sign-in on one replica, the code redeemed on the other; the code's single use
-    holds across both (shared Redis); either replica accepts the other's access token."""
+    """Two `kling-mcp serve` processes behind one public address, sharing only the keys and Redis:
+    registration and sign-in on one, the code redeemed on the other; the code's single use holds
+    across both; either accepts the other's access token."""
     task_id = await simulator.submit(USER_TOKEN)
-    front = loopback_socket()  # the address both replicas are reached at behind one ingress
-    public = url_of(front)
-    keys = KEYS[:2]
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"  # where the ingress is; replica A happens to listen there
     async with running_redis() as redis_url:
-        async with (
-            door_server(simulator, keys=keys, sock=front, redis_url=redis_url) as a,
-            door_server(simulator, keys=keys, redis_url=redis_url, public_base_url=public) as b,
-        ):
+        env = {
+            "ACEDATACLOUD_API_BASE_URL": simulator.url,
+            "KLING_MCP_OAUTH_KEYS": ",".join(KEYS[:2]),
+            "KLING_MCP_PUBLIC_BASE_URL": public,
+            "KLING_MCP_REDIS_URL": redis_url,
+        }
+        async with kling_mcp_process(env, port=port) as a, kling_mcp_process(env) as b:
             browser = Browser()
-            async with httpx2.AsyncClient(base_url=a) as on_a, httpx2.AsyncClient(base_url=b) as on_b:
-                client = await register(on_a)
-                code = await browser.sign_in(authorize_url(a, client["client_id"]))
-                tokens = await exchange(on_b, client["client_id"], code.code)
-                replayed = await exchange(on_a, client["client_id"], code.code)
+            async with httpx2.AsyncClient(base_url=a.url) as on_a, httpx2.AsyncClient(base_url=b.url) as on_b:
+                client = await register(on_b)
+                code = await browser.sign_in(authorize_url(public, client["client_id"]))
+                tokens = await exchange(on_b, client["client_id"], code.code, resource=f"{public}/mcp")
+                replayed = await exchange(on_a, client["client_id"], code.code, resource=f"{public}/mcp")
             await browser.aclose()
             assert tokens.status_code == 200, tokens.text
             access = tokens.json()["access_token"]
-            for replica in (a, b):
+            for replica in (a.url, b.url):
                 async with mcp_client(replica, access, "2026-07-28") as mcp:
                     result = await mcp.call_tool("kling_get_task", {"task_id": task_id})
                 assert not result.is_error, result.content
     assert replayed.status_code == 400 and replayed.json()["error"] == "invalid_grant"
-    assert code.iss == public
+    assert code.iss == public and a.url == public and b.url != public
 
 
 async def test_keys_rotate_without_signing_anyone_out(simulator: Simulator) -> None:
