@@ -297,6 +297,12 @@ class Settings(BaseSettings):
     oauth_client_document_timeout_seconds: float = Field(
         default=5, gt=0, le=30, description="Time to fetch a client metadata document."
     )
+    oauth_client_document_fetches_per_minute: int = Field(
+        default=60,
+        ge=1,
+        le=10_000,
+        description="Client metadata documents fetched per minute, all callers together (past it: refused).",
+    )
     oauth_client_document_cache_seconds: int = Field(
         default=3600, ge=0, le=86_400, description="How long a fetched client metadata document is reused."
     )

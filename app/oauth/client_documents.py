@@ -22,6 +22,7 @@ import httpx2
 from mcp.shared.auth import OAuthClientInformationFull
 from pydantic import ValidationError
 
+from app.http.admission import TokenBuckets
 from app.settings import Settings
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -62,6 +63,9 @@ class ClientDocuments:
         self._resolve = resolve
         self._http: httpx2.AsyncClient | None = None
         self._cache: OrderedDict[str, tuple[float, OAuthClientInformationFull]] = OrderedDict()
+        # Each fetch is an outbound request a stranger asked for: a bounded number per minute in all.
+        per_minute = settings.oauth_client_document_fetches_per_minute
+        self._fetches = TokenBuckets(per_minute, burst=per_minute, max_callers=1)
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -83,6 +87,8 @@ class ClientDocuments:
         if cached is not None and cached[0] > time.monotonic():
             self._cache.move_to_end(client_id)
             return cached[1]
+        if self._fetches.take("all") > 0:
+            raise ClientDocumentError("too many client documents fetched this minute; try again shortly")
         with anyio.fail_after(self._settings.oauth_client_document_timeout_seconds):
             try:
                 client = await self._fetch(client_id)

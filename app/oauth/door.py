@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import anyio
 import httpx2
 from mcp.server.auth.routes import build_metadata, cors_middleware, create_auth_routes
 from mcp.server.auth.settings import ClientRegistrationOptions, RevocationOptions
@@ -136,10 +137,41 @@ class OAuthDoor:
                 app = ForPeople(app, self.issuer, self.provider)
             elif route.path == "/register":
                 app = Limited(app, self.limiter)
+            # The body must arrive in time, and a URL client's document may be fetched on the way.
+            seconds = (
+                self.settings.request_read_timeout_seconds
+                + self.settings.oauth_client_document_timeout_seconds
+            )
+            app = Bounded(app, seconds)
             routes.append(Route(route.path, app, methods=sorted(route.methods or [])))
         routes.append(Route(SIGN_IN_PATH, self.sign_in.page, methods=["GET"]))
         routes.append(Route(SIGN_IN_PATH, self.sign_in.submit, methods=["POST"]))
         return routes
+
+
+class Bounded:
+    """A whole exchange within `seconds`: a body that drips in gets 408 instead of holding a task."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        with anyio.move_on_after(self.seconds) as deadline:
+            await self.app(scope, receive, watched)
+        if deadline.cancelled_caught and not started:
+            response = JSONResponse(
+                {"error": "invalid_request", "error_description": "The request did not arrive in time."},
+                status_code=408,
+            )
+            await response(scope, receive, send)
 
 
 class Limited:

@@ -14,6 +14,7 @@ import secrets
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import anyio
 from mcp.server.auth.provider import construct_redirect_uri
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -48,6 +49,7 @@ class SignIn:
         self.upstream = upstream
         self.limiter = limiter
         self.max_token_length = max_token_length
+        self.read_timeout = provider.settings.request_read_timeout_seconds
         self.secure_cookie = provider.issuer.startswith("https://")
 
     def _open(self, value: str | None) -> dict[str, Any] | Response:
@@ -104,7 +106,11 @@ class SignIn:
             return error_page(
                 "This form came from another site", "Open the sign-in link again.", status_code=403
             )
-        form = await _read_form(request)
+        form: dict[str, str] | None = None
+        with anyio.move_on_after(self.read_timeout) as deadline:
+            form = await _read_form(request)
+        if deadline.cancelled_caught:
+            return error_page("The form arrived too slowly", "Submit it again.", status_code=408)
         if form is None:
             return error_page("This form is too large", "Only the token is expected.", status_code=413)
         request_value = form.get("request", "")

@@ -18,11 +18,13 @@ from tests.helpers import (
     MODES,
     Mode,
     Simulator,
+    connect_raw,
     free_port,
     kling_mcp_process,
     loopback_socket,
     mcp_client,
     running_redis,
+    status_line,
     url_of,
 )
 from tests.oauth.flow import (
@@ -363,3 +365,19 @@ async def test_url_clients_on_private_addresses_or_with_oversized_documents_get_
     assert oversized.status_code == 400 and "over 65536 bytes" in oversized.text
     assert "location" not in private.headers and "location" not in oversized.headers
     assert [request.headers["host"] for request in internet.fetches] == ["connector.example"]
+
+
+@pytest.mark.parametrize("path", ["/oauth/sign-in", "/token", "/register"])
+async def test_a_dripping_body_on_the_door_gets_408(simulator: Simulator, path: str) -> None:
+    async with door_server(
+        simulator, request_read_timeout_seconds=0.5, oauth_client_document_timeout_seconds=0.5
+    ) as url:
+        stream = await connect_raw(url)
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {url.removeprefix('http://')}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type="
+        )
+        await stream.send(head.encode())
+        status = await status_line(stream, within=5)
+        await stream.aclose()
+    assert status == b"HTTP/1.1 408 Request Timeout"

@@ -114,3 +114,17 @@ async def test_redirects_are_not_followed() -> None:
 
 async def test_unknown_hosts_are_reported() -> None:
     assert "does not resolve" in await refused(Internet(), "https://nowhere.invalid/c.json")
+
+
+async def test_fetches_are_limited_per_minute_for_all_callers_together() -> None:
+    internet = Internet()
+    internet.documents["/second.json"] = json.dumps(
+        client_document("https://connector.example/second.json")
+    ).encode()
+    documents = documents_for(internet, oauth_client_document_fetches_per_minute=1)
+    async with documents.running():
+        await documents.get(CLIENT_DOC_URL)
+        await documents.get(CLIENT_DOC_URL)  # cached: no fetch, so no budget spent
+        with pytest.raises(ClientDocumentError, match="too many client documents"):
+            await documents.get("https://connector.example/second.json")
+    assert len(internet.fetches) == 1
