@@ -259,6 +259,10 @@ class Settings(BaseSettings):
         le=10_000_000,
         description="Idempotency records kept in process when there is no Redis (oldest answered go first).",
     )
+    ui_media_domains: CommaList = Field(
+        default_factory=lambda: ["https://platform2.cdn.acedata.cloud", "https://cdn.acedata.cloud"],
+        description="Origins the task board's videos load from (its CSP); where upstream hosts results.",
+    )
     # --- OAuth door (for connector platforms that cannot send a raw token) ------------------------
     oauth_keys: SecretStr | None = Field(
         default=None,
@@ -338,7 +342,9 @@ class Settings(BaseSettings):
     )
     log_level: LogLevel = Field(default="INFO", description="Level for this server and its libraries.")
 
-    @field_validator("allowed_hosts", "allowed_origins", "authorization_servers", mode="before")
+    @field_validator(
+        "allowed_hosts", "allowed_origins", "authorization_servers", "ui_media_domains", mode="before"
+    )
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return _split_list(value)

@@ -31,10 +31,10 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-async def screenshot(page: Page, folder: str, name: str) -> Path:
+async def screenshot(page: Page, folder: str, name: str, *, full_page: bool = True) -> Path:
     path = ARTIFACTS / folder / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(path), full_page=True)
+    await page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

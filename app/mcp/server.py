@@ -18,6 +18,7 @@ from app.mcp.prompts import PromptSpec, all_prompts
 from app.mcp.results import presenting_results
 from app.mcp.schema import compact
 from app.mcp.strict_arguments import StrictArguments
+from app.mcp.task_board import BOARD_META, task_board
 from app.mcp.tools.catalogue import models_result
 from app.mcp.tools.inventory import all_tools, strict_arguments
 from app.mcp.tools.runtime import ToolRuntime
@@ -69,6 +70,7 @@ def build_mcp_server(
         version=__version__,
         lifespan=lifespan,
         log_level=settings.log_level,
+        extensions=[task_board(settings)],
         middleware=[
             RequestObserver(metrics, frozenset(spec.name for spec in all_tools())),
             StrictArguments(strict_arguments()),
@@ -82,6 +84,7 @@ def build_mcp_server(
             description=spec.describe(settings),
             annotations=spec.annotations,
             structured_output=True,
+            meta=BOARD_META if spec.shows_tasks else None,
         )
         _publish_compact_schemas(server, spec.name, spec.limits(settings))
     for prompt in all_prompts():

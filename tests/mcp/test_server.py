@@ -12,6 +12,7 @@ import pytest
 from mcp import Client
 
 from app.mcp.server import MODELS_RESOURCE, build_mcp_server
+from app.mcp.task_board import BOARD_URI
 from app.mcp.tools.inventory import all_tools
 from app.settings import Settings
 from app.upstream.client import UpstreamClient
@@ -43,7 +44,7 @@ async def test_real_entry_point_registers_exactly_the_expected_set(mode: Mode) -
             guide = await client.get_prompt("kling_video_generation_guide")
     assert {t.name for t in tools} == {spec.name for spec in all_tools()}
     assert {p.name for p in prompts} == EXPECTED_PROMPTS
-    assert [str(r.uri) for r in resources] == [MODELS_RESOURCE]
+    assert sorted(str(r.uri) for r in resources) == sorted([MODELS_RESOURCE, BOARD_URI])
     assert all(t.description and t.output_schema for t in tools)
     assert "kling_wait_for_tasks" in guide.messages[0].content.text  # type: ignore[union-attr]
 

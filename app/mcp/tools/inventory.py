@@ -27,7 +27,7 @@ LOCAL_READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_wor
 # What every generation tool does to the world and what to do next: said once, here.
 PAID = (
     "Spends the caller's credits{cost} once upstream accepts; a retry bills again unless it reuses the "
-    "idempotency_key, and a call the checks reject is free. Next: kling_wait_for_tasks with the task_id."
+    "idempotency_key; refused calls are free. Next: kling_wait_for_tasks with the task_id."
 )
 
 
@@ -53,6 +53,11 @@ class ToolSpec:
     @property
     def spends_credits(self) -> bool:
         return self.annotations.read_only_hint is not True
+
+    @property
+    def shows_tasks(self) -> bool:
+        """Its result is tasks (a submission or statuses), which the task board can show."""
+        return self.spends_credits or self.domain == "tasks"
 
     def describe(self, settings: Settings) -> str:
         """The description with this deployment's limits and the defaults filled in; a tool that spends

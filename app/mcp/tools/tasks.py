@@ -49,8 +49,7 @@ GET_TASK_DESCRIPTION = """\
 One Kling task's status now, by task_id, with upstream's raw record; never waits.
 
 For a one-off check. To wait for results -> kling_wait_for_tasks (one call does the waiting); \
-several tasks -> kling_get_tasks_batch. Read-only and free; another token's tasks read as not_found; \
-429/5xx retried up to {read_retries} times.\
+several tasks -> kling_get_tasks_batch. Read-only and free; another token's tasks read as not_found.\
 """
 
 
@@ -85,10 +84,9 @@ GET_TASKS_BATCH_DESCRIPTION = """\
 Many Kling tasks' statuses now, in one call; never waits.
 
 To check several tasks at once. To wait for them -> kling_wait_for_tasks; one raw record -> \
-kling_get_task. Read-only and free. Ids go upstream {batch_chunk_size} per request, \
-{batch_max_concurrency} requests at once (about one round trip); duplicates answered once. A chunk \
-that keeps failing marks only its ids error; a refused token fails the call. include_raw: up to \
-{batch_raw_max_ids} ids.\
+kling_get_task. Read-only and free; all ids in about one upstream round trip, duplicates answered \
+once. A chunk that keeps failing marks only its ids error; a refused token fails the call. \
+include_raw: up to {batch_raw_max_ids} ids.\
 """
 
 
