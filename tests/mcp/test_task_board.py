@@ -100,13 +100,17 @@ async def recorded_video(page: Page) -> bytes:
         const parts = [];
         recorder.ondataavailable = (e) => parts.push(e.data);
         const done = new Promise((resolve) => (recorder.onstop = resolve));
-        recorder.start();
-        for (let frame = 0; frame < 25; frame++) {
+        const draw = (frame) => {
             const sky = g.createLinearGradient(0, 0, 0, 360);
             sky.addColorStop(0, "#f7b267"); sky.addColorStop(1, "#5b3a8c");
             g.fillStyle = sky; g.fillRect(0, 0, 640, 360);
             g.fillStyle = "#fff3c4"; g.beginPath(); g.arc(320, 250 - frame * 2, 60, 0, Math.PI * 2); g.fill();
             g.fillStyle = "#1f1d36"; g.fillRect(0, 300, 640, 60);
+        };
+        draw(0);
+        recorder.start();
+        for (let frame = 1; frame < 25; frame++) {
+            draw(frame);
             await new Promise((resolve) => setTimeout(resolve, 40));
         }
         recorder.stop();
@@ -117,6 +121,18 @@ async def recorded_video(page: Page) -> bytes:
     }"""
     )
     return base64.b64decode(encoded)
+
+
+async def shoot(page: Page, frame: Frame, name: str) -> None:
+    """A screenshot of the whole board: the window is made as tall as the board first (Chromium's
+    full-page capture leaves a sandboxed frame partly or wholly unpainted)."""
+    height = await frame.evaluate("() => document.documentElement.scrollHeight")
+    width = (page.viewport_size or {"width": 760})["width"]
+    await page.set_viewport_size({"width": width, "height": max(400, min(height, 4000))})
+    await frame.evaluate(
+        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
+    await screenshot(page, "board", name, full_page=False)
 
 
 async def board_frame(page: Page) -> Frame:
@@ -139,12 +155,16 @@ async def test_the_board_turns_a_running_task_into_a_video_by_itself(
 ) -> None:
     done_id = (await simulator.bulk(TOKEN, 1, run_seconds=0))[0]
     running_id = (await simulator.bulk(TOKEN, 1, run_seconds=4))[0]
+    failed_id = (await simulator.bulk(TOKEN, 1, run_seconds=0, outcome="failed"))[0]
+    unknown_id = "no-such-task-0001"
+    asked = [done_id, running_id, failed_id, unknown_id]
     async with server_for(simulator, poll_after_seconds=1) as url, mcp_client(url, TOKEN, mode) as client:
         html = (await client.read_resource(BOARD_URI)).contents[0]
         csp = (html.meta or {})["ui"]["csp"]
-        first = await client.call_tool("kling_get_tasks_batch", {"task_ids": [done_id, running_id]})
+        first = await client.call_tool("kling_get_tasks_batch", {"task_ids": asked})
         assert first.structured_content is not None
-        assert [t["status"] for t in first.structured_content["tasks"]] == ["succeeded", "pending"]
+        statuses = [t["status"] for t in first.structured_content["tasks"]]
+        assert statuses == ["succeeded", "pending", "failed", "not_found"]
 
         async with chromium() as browser:
             page = await browser.new_page(viewport={"width": 760, "height": 900})
@@ -162,12 +182,18 @@ async def test_the_board_turns_a_running_task_into_a_video_by_itself(
                 "(args) => window.host.start(args)",
                 {"html": getattr(html, "text", ""), "csp": csp, "theme": "light", "variables": LIGHT},
             )
-            await page.evaluate("(args) => window.host.input(args)", {"task_ids": [done_id, running_id]})
+            await page.evaluate("(args) => window.host.input(args)", {"task_ids": asked})
             await page.evaluate("(result) => window.host.result(result)", as_wire(first))
             frame = await board_frame(page)
             running = frame.locator(f'li[data-task-id="{running_id}"]')
             await running.locator(".badge", has_text="Running").wait_for()
-            await screenshot(page, "board", f"running-{mode}")
+            failed = frame.locator(f'li[data-task-id="{failed_id}"]')
+            reason = first.structured_content["tasks"][2]["error"]["message"]
+            assert await failed.locator(".badge").inner_text() == "Failed"
+            assert reason in await failed.locator(".reason").inner_text()
+            unknown = frame.locator(f'li[data-task-id="{unknown_id}"]')
+            assert "no task with this id" in await unknown.inner_text()
+            await shoot(page, frame, f"running-{mode}")
 
             # The board asks the batch tool itself (through the host) until the task is final.
             await running.locator("video").wait_for(timeout=20_000)
@@ -188,16 +214,13 @@ async def test_the_board_turns_a_running_task_into_a_video_by_itself(
             for theme, variables in (("light", LIGHT), ("dark", DARK)):
                 await page.evaluate("([t, v]) => window.host.theme(t, v)", [theme, variables])
                 await frame.wait_for_function(f"() => document.documentElement.dataset.theme === '{theme}'")
-                await screenshot(page, "board", f"finished-{theme}-{mode}")
+                await shoot(page, frame, f"finished-{theme}-{mode}")
                 report = await accessibility_problems(frame)  # type: ignore[arg-type]
                 assert report == "", report
 
             await page.set_viewport_size({"width": 360, "height": 800})
             await frame.wait_for_function("() => window.innerWidth === 360")
-            await frame.evaluate(
-                "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
-            )
-            await screenshot(page, "board", f"narrow-{mode}", full_page=False)
+            await shoot(page, frame, f"narrow-{mode}")
             overflow = await frame.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0  # readable at 360 px: nothing runs off the side
 
@@ -213,8 +236,7 @@ async def test_the_board_turns_a_running_task_into_a_video_by_itself(
             assert "kling-v2-6 · pro" in await new_card.inner_text()
             assert "elapsed of about" in await new_card.inner_text()
             assert await new_card.get_by_role("progressbar").count() == 1
-            await new_card.scroll_into_view_if_needed()
-            await screenshot(page, "board", f"submitted-{mode}", full_page=False)
+            await shoot(page, frame, f"submitted-{mode}")
 
             # Usable with a keyboard: the controls are reachable with Tab, in reading order.
             await frame.locator("body").focus()
