@@ -16,7 +16,11 @@ How the code is laid out (imports flow downwards: mcp -> kling -> upstream; http
 - `upstream/`: the pooled client for the Kling API and its error branch.
 - `mcp/`: what agents see. `server.py` builds the MCP server from `tools/inventory.py` (the one tool
   list), the prompts and the models resource; `results.py` shapes every outcome; `observer.py` logs
-  and counts each request; `tools/` holds one module per tool domain.
+  and counts each request; `tools/` holds one module per tool domain; `task_board.py` (with
+  `task_board.html`) is the MCP App view hosts show beside task results.
+- `oauth/`: the OAuth door for connector platforms: sealed envelopes (`sealing.py`), the SDK's
+  provider interface (`provider.py`), client metadata documents, the sign-in page, and the routes
+  (`door.py`) that `http/app.py` mounts when `KLING_MCP_OAUTH_KEYS` is set.
 - `simulator/`: a stand-in Kling API for tests and offline use, with its own tables on purpose.
 
 Tests mirror this tree (`tests/<package>/test_<module>.py`), with `tests/e2e/` for what crosses
