@@ -237,11 +237,11 @@ async def test_non_string_ids_are_rejected_by_the_schema(
 
 
 async def test_description_states_this_deployments_limits(simulator: Simulator) -> None:
-    async with server_for(simulator, batch_max_ids=300, batch_chunk_size=25) as url:
+    async with server_for(simulator, batch_max_ids=300, batch_raw_max_ids=40) as url:
         async with mcp_client(url, TOKEN, "legacy") as client:
             tool = next(t for t in (await client.list_tools()).tools if t.name == TOOL)
     assert tool.description is not None
-    assert "Ids go upstream 25 per request" in tool.description
+    assert "include_raw: up to 40 ids" in tool.description
     assert tool.input_schema["properties"]["task_ids"]["maxItems"] == 300  # the limit, in the schema
     assert tool.annotations is not None and tool.annotations.read_only_hint is True
 
