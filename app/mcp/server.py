@@ -19,6 +19,7 @@ from app.mcp.results import presenting_results
 from app.mcp.schema import compact
 from app.mcp.strict_arguments import StrictArguments
 from app.mcp.task_board import BOARD_META, task_board
+from app.mcp.tasks_extension import KlingTasks, task_sealer
 from app.mcp.tools.catalogue import models_result
 from app.mcp.tools.inventory import all_tools, strict_arguments
 from app.mcp.tools.runtime import ToolRuntime
@@ -70,7 +71,16 @@ def build_mcp_server(
         version=__version__,
         lifespan=lifespan,
         log_level=settings.log_level,
-        extensions=[task_board(settings)],
+        extensions=[
+            task_board(settings),
+            KlingTasks(
+                upstream,
+                task_sealer(settings),
+                store,
+                task_tools=frozenset(spec.name for spec in all_tools() if spec.spends_credits),
+                stdio_token=stdio_token,
+            ),
+        ],
         middleware=[
             RequestObserver(metrics, frozenset(spec.name for spec in all_tools())),
             StrictArguments(strict_arguments()),

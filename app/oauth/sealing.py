@@ -22,6 +22,7 @@ class Kind(StrEnum):
     CODE = "code"
     ACCESS = "access"
     REFRESH = "refresh"
+    TASK = "task"  # a tasks-extension handle: a Kling task id and whose it is (app/mcp/tasks_extension.py)
 
 
 PREFIXES = {
@@ -30,6 +31,7 @@ PREFIXES = {
     Kind.CODE: "kmcp-code.",
     Kind.ACCESS: "kmcp-at.",
     Kind.REFRESH: "kmcp-rt.",
+    Kind.TASK: "kmcp-task.",
 }
 
 

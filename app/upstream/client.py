@@ -102,6 +102,10 @@ class UpstreamClient:
                 self._per_token[key] = (limiter, users - 1)
 
     @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @property
     def is_open(self) -> bool:
         return self._http is not None and not self._http.is_closed
 

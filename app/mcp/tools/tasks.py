@@ -21,7 +21,7 @@ from app.kling.status import TaskView, next_step, normalize_record
 from app.kling.wait import Until, WaitPlan, WaitResult, wait_for_tasks
 from app.mcp.tools.runtime import caller_token, runtime_of
 from app.settings import Settings
-from app.upstream.client import CallKind
+from app.upstream.client import CallKind, UpstreamClient
 
 MAX_TASK_ID_LENGTH = 128
 
@@ -62,14 +62,15 @@ def clean_task_id(task_id: str) -> str:
 
 async def kling_get_task(task_id: TaskId, ctx: Context[Any]) -> TaskResult:
     runtime = runtime_of(ctx)
-    task_id = clean_task_id(task_id)
-    record = await runtime.upstream.post(
-        TASKS_PATH,
-        {"action": "retrieve", "id": task_id},
-        token=caller_token(ctx),
-        kind=CallKind.READ,
+    return await read_task(runtime.upstream, clean_task_id(task_id), token=caller_token(ctx))
+
+
+async def read_task(upstream: UpstreamClient, task_id: str, *, token: str) -> TaskResult:
+    """One task's status and upstream record, as kling_get_task and the tasks extension answer it."""
+    record = await upstream.post(
+        TASKS_PATH, {"action": "retrieve", "id": task_id}, token=token, kind=CallKind.READ
     )
-    view = normalize_record(task_id, record, poll_after_seconds=runtime.settings.poll_after_seconds)
+    view = normalize_record(task_id, record, poll_after_seconds=upstream.settings.poll_after_seconds)
     return TaskResult(**view.model_dump(), next_step=next_step(view), raw=record)
 
 
