@@ -175,3 +175,10 @@ async def test_the_2025_era_knows_no_tasks_methods(simulator: Simulator) -> None
     async with server_for(simulator) as url, mcp_client(url, TOKEN, "legacy") as client:
         result = await client.call_tool("kling_generate_video", ARGS)
     assert result.structured_content is not None and "task_id" in result.structured_content
+
+
+async def test_discovery_lists_the_extension(simulator: Simulator) -> None:
+    async with server_for(simulator) as url, httpx2.AsyncClient(base_url=url) as http:
+        answer = await rpc(http, "server/discover", {}, declare=False)
+    capabilities = answer.json()["result"]["capabilities"]
+    assert TASKS in capabilities["extensions"] and "tasks" not in capabilities
