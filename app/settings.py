@@ -263,6 +263,10 @@ class Settings(BaseSettings):
         default_factory=lambda: ["https://platform2.cdn.acedata.cloud", "https://cdn.acedata.cloud"],
         description="Origins the task board's videos load from (its CSP); where upstream hosts results.",
     )
+    conformance_fixtures: bool = Field(
+        default=False,
+        description="Test only: also serve the conformance suite's fixture tools (greet, slow_compute, ...).",
+    )
     # --- OAuth door (for connector platforms that cannot send a raw token) ------------------------
     oauth_keys: SecretStr | None = Field(
         default=None,

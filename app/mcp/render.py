@@ -29,11 +29,11 @@ def text_for(result: BaseModel) -> str:
 @text_for.register
 def _submission(result: Submission) -> str:
     minutes = max(1, round(result.expected_seconds / 60))
+    submitted = f"Submitted: task_id {result.task_id} (usually about {minutes} min)."
+    if result.next is None:
+        return submitted
     arguments = json.dumps(result.next.arguments, separators=(",", ":"))
-    return (
-        f"Submitted: task_id {result.task_id} (usually about {minutes} min).\n"
-        f"Next: {result.next.tool} {arguments}"
-    )
+    return f"{submitted}\nNext: {result.next.tool} {arguments}"
 
 
 @text_for.register

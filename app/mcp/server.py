@@ -13,6 +13,7 @@ from app import __version__
 from app.idempotency.memory import MemoryStore
 from app.idempotency.store import IdempotencyStore
 from app.mcp.cancellation import CancelRegistry
+from app.mcp.conformance_fixtures import FixtureTasks, add_fixture_tools
 from app.mcp.observer import RequestObserver
 from app.mcp.prompts import PromptSpec, all_prompts
 from app.mcp.results import presenting_results
@@ -64,6 +65,7 @@ def build_mcp_server(
             metrics=metrics,
         )
 
+    fixtures = FixtureTasks() if settings.conformance_fixtures else None
     server: MCPServer[Any] = MCPServer(
         SERVER_NAME,
         title="Kling video generation",
@@ -79,6 +81,7 @@ def build_mcp_server(
                 store,
                 task_tools=frozenset(spec.name for spec in all_tools() if spec.spends_credits),
                 stdio_token=stdio_token,
+                fixtures=fixtures,
             ),
         ],
         middleware=[
@@ -97,6 +100,8 @@ def build_mcp_server(
             meta=BOARD_META if spec.shows_tasks else None,
         )
         _publish_compact_schemas(server, spec.name, spec.limits(settings))
+    if fixtures is not None:
+        add_fixture_tools(server)
     for prompt in all_prompts():
         _add_prompt(server, prompt)
 

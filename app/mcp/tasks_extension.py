@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet
 from mcp.server.context import ServerRequestContext
@@ -38,10 +38,17 @@ from app.settings import Settings
 from app.tokens import fingerprint, parse_bearer
 from app.upstream.client import UpstreamClient
 
+if TYPE_CHECKING:
+    from app.mcp.conformance_fixtures import FixtureTasks
+
 logger = logging.getLogger(__name__)
 
 TASKS_EXTENSION = "io.modelcontextprotocol/tasks"
 ERA = frozenset({"2026-07-28"})
+UNKNOWN_TASK = "Unknown task: no such taskId for this caller."
+# The conformance suite's task-supporting fixtures (app/mcp/conformance_fixtures.py, test runs only).
+TASK_FIXTURES = frozenset({"slow_compute", "failing_job", "protocol_error_job"})
+TASK_ONLY_FIXTURES = frozenset({"failing_job", "protocol_error_job"})
 # A task upstream has just accepted may not be readable for a moment: not_found then means "not yet".
 NOT_FOUND_GRACE_SECONDS = 60
 MIN_POLL_MS, MAX_POLL_MS = 2_000, 30_000
@@ -91,12 +98,14 @@ class KlingTasks(Extension):
         *,
         task_tools: frozenset[str],
         stdio_token: str | None = None,
+        fixtures: FixtureTasks | None = None,
     ) -> None:
         self.upstream = upstream
         self.sealer = sealer
         self.marks = marks
         self.task_tools = task_tools
         self.stdio_token = stdio_token
+        self.fixtures = fixtures  # the conformance suite's fixture tools, in test runs only
 
     def methods(self) -> Sequence[MethodBinding]:
         return [
@@ -109,6 +118,8 @@ class KlingTasks(Extension):
     async def intercept_tool_call(
         self, params: Any, ctx: ServerRequestContext[Any, Any], call_next: CallNext
     ) -> Any:
+        if self.fixtures is not None and params.name in TASK_FIXTURES:
+            return await self._fixture_call(self.fixtures, params, ctx, call_next)
         if params.name not in self.task_tools or ctx.protocol_version not in ERA or not declared(ctx):
             return await call_next(ctx)
         result = await call_next(ctx)
@@ -129,8 +140,21 @@ class KlingTasks(Extension):
             "statusMessage": f"Kling accepted it as task {kling_id}; a video takes about {expected} s.",
         }
 
+    async def _fixture_call(
+        self, fixtures: FixtureTasks, params: Any, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> Any:
+        arguments = params.arguments or {}
+        as_task = ctx.protocol_version in ERA and declared(ctx)
+        if params.name in TASK_ONLY_FIXTURES and not as_task:
+            require_client_extension(ctx, TASKS_EXTENSION)  # -32021: it cannot run without a task
+        if not as_task or (params.name == "slow_compute" and float(arguments.get("seconds", 1)) < 1):
+            return await call_next(ctx)
+        return {"resultType": "task", **fixtures.start(params.name, arguments)}
+
     # --- methods ------------------------------------------------------------------------------------
     async def _get(self, ctx: ServerRequestContext[Any, Any], params: TaskIdParams) -> dict[str, Any]:
+        if (fixture := self._fixture(ctx, params.task_id)) is not None:
+            return {"resultType": "complete", **fixture}
         sealed = self._open(ctx, params.task_id)
         created, expected = float(sealed["c"]), int(sealed["e"])
         cancel_asked = await self.marks.was_used(_cancel_mark(params.task_id))
@@ -151,7 +175,11 @@ class KlingTasks(Extension):
         task["status"] = "completed"
         task["lastUpdatedAt"] = iso(found.finished_at or now)
         if found.status is TaskStatus.SUCCEEDED:
+            # kling_get_task's result for the finished video, plus the one field the generation
+            # tool's output schema requires beyond it: clients check this result against that schema.
             outcome = success_result(found)
+            assert outcome.structured_content is not None
+            outcome.structured_content["expected_seconds"] = expected
         else:
             reason = found.error.message if found.error else "Kling knows no such task for this token."
             outcome = error_result(
@@ -162,28 +190,47 @@ class KlingTasks(Extension):
         return {"resultType": "complete", **task}
 
     async def _update(self, ctx: ServerRequestContext[Any, Any], params: TaskUpdateParams) -> dict[str, Any]:
-        self._open(ctx, params.task_id)  # Kling tasks never ask for input: responses are ignored
+        if self._fixture(ctx, params.task_id) is None:
+            self._open(ctx, params.task_id)  # Kling tasks never ask for input: responses are ignored
         return {"resultType": "complete"}
 
     async def _cancel(self, ctx: ServerRequestContext[Any, Any], params: TaskIdParams) -> dict[str, Any]:
+        if self._fixture(ctx, params.task_id) is not None and self.fixtures is not None:
+            self.fixtures.cancel(params.task_id)
+            return {"resultType": "complete"}
         self._open(ctx, params.task_id)
         await self.marks.use_once(_cancel_mark(params.task_id), 7 * 86_400)
         logger.info("tasks/cancel asked for a Kling task: acknowledged, but upstream cannot stop it")
         return {"resultType": "complete"}
 
     # --- helpers ------------------------------------------------------------------------------------
-    def _open(self, ctx: ServerRequestContext[Any, Any], task_id: str) -> dict[str, Any]:
-        """The sealed facts of a task this caller may read; anything else reads as an unknown task."""
+    @staticmethod
+    def _admit(ctx: ServerRequestContext[Any, Any], task_id: str) -> None:
+        """What every tasks/* request must satisfy: the extension declared, and an Mcp-Name that agrees."""
         require_client_extension(ctx, TASKS_EXTENSION)
         named = _header(ctx, "mcp-name")
         if named is not None and named != task_id:
             raise MCPError(code=HEADER_MISMATCH, message="Mcp-Name does not match params.taskId")
+
+    def _fixture(self, ctx: ServerRequestContext[Any, Any], task_id: str) -> dict[str, Any] | None:
+        """A conformance fixture's task (test runs only), or None when the id is not one."""
+        if self.fixtures is None or not self.fixtures.owns(task_id):
+            return None
+        self._admit(ctx, task_id)
+        shown = self.fixtures.view(task_id)
+        if shown is None:
+            raise MCPError(code=INVALID_PARAMS, message=UNKNOWN_TASK)
+        return shown
+
+    def _open(self, ctx: ServerRequestContext[Any, Any], task_id: str) -> dict[str, Any]:
+        """The sealed facts of a task this caller may read; anything else reads as an unknown task."""
+        self._admit(ctx, task_id)
         try:
             sealed = self.sealer.open(Kind.TASK, task_id)
         except SealError:
             sealed = None
         if sealed is None or sealed.get("f") != fingerprint(self._token(ctx)):
-            raise MCPError(code=INVALID_PARAMS, message="Unknown task: no such taskId for this caller.")
+            raise MCPError(code=INVALID_PARAMS, message=UNKNOWN_TASK)
         return sealed
 
     def _token(self, ctx: ServerRequestContext[Any, Any]) -> str:

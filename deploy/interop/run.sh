@@ -21,7 +21,9 @@ INSPECT="$DIR/node_modules/.bin/mcp-inspector"
 free_port() { .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 SERVER_PORT=$(free_port)
 PROXY_PORT=$(free_port)
-.venv/bin/kling-mcp serve --simulate --port "$SERVER_PORT" >"$DIR/server.log" 2>&1 &
+# The suite's fixture tools (greet, slow_compute, ...) check the transport and the tasks extension;
+# KLING_MCP_CONFORMANCE_FIXTURES is a test-only setting, off in every shipped configuration.
+KLING_MCP_CONFORMANCE_FIXTURES=true .venv/bin/kling-mcp serve --simulate --port "$SERVER_PORT" >"$DIR/server.log" 2>&1 &
 SERVER=$!
 # The suite cannot send headers; this proxy adds the bearer token and changes nothing else.
 .venv/bin/python deploy/interop/auth_proxy.py --listen "$PROXY_PORT" --target "http://127.0.0.1:$SERVER_PORT" \

@@ -4,11 +4,18 @@ at once, `tasks/get` follows the Kling task to its video, and nothing is stored 
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import anyio
 import httpx2
 import pytest
+from mcp import Client
+from mcp.client.extension import ClaimContext, ClientExtension, ResultClaim
+from mcp.client.streamable_http import streamable_http_client
+from mcp.types import CallToolResult
+from mcp_types import Request, RequestParams, Result
+from pydantic import Field
 
 from app.oauth.sealing import Kind, Sealer
 from app.tokens import fingerprint
@@ -182,3 +189,71 @@ async def test_discovery_lists_the_extension(simulator: Simulator) -> None:
         answer = await rpc(http, "server/discover", {}, declare=False)
     capabilities = answer.json()["result"]["capabilities"]
     assert TASKS in capabilities["extensions"] and "tasks" not in capabilities
+
+
+# --- through the MCP SDK's own client, with its client-extension hooks --------------------------
+
+
+class CreatedTask(Result):
+    result_type: Literal["task"] = Field(alias="resultType")
+    task_id: str = Field(alias="taskId")
+    status: str
+    poll_interval_ms: int | None = Field(default=None, alias="pollIntervalMs")
+
+
+class TaskIdParams(RequestParams):
+    task_id: str = Field(alias="taskId")
+
+
+class GetTask(Request[TaskIdParams, Literal["tasks/get"]]):
+    method: Literal["tasks/get"] = "tasks/get"
+    name_param = "taskId"  # the SDK mirrors it into Mcp-Name, as the extension requires
+
+
+class TaskState(Result):
+    status: str
+    result: dict[str, Any] | None = None
+
+
+class TasksRequester(ClientExtension):
+    """The requester side of the extension: declares it on each request and, given a task handle,
+    polls tasks/get until the task is final, then hands back the tool's ordinary result."""
+
+    identifier = TASKS
+
+    def __init__(self) -> None:
+        self.handles: list[CreatedTask] = []
+        self.polls = 0
+
+    def claims(self) -> Sequence[ResultClaim[Any]]:
+        return [ResultClaim(result_type="task", model=CreatedTask, resolve=self.resolve)]
+
+    async def resolve(self, created: CreatedTask, ctx: ClaimContext) -> CallToolResult:
+        self.handles.append(created)
+        while True:
+            self.polls += 1
+            state = await ctx.session.send_request(
+                GetTask(params=TaskIdParams(taskId=created.task_id)), TaskState
+            )
+            if state.status == "completed" and state.result is not None:
+                return CallToolResult.model_validate(state.result)
+            # The server suggests seconds between polls; the simulator finishes in half a second.
+            await anyio.sleep(min(0.2, (created.poll_interval_ms or 200) / 1000))
+
+
+async def test_an_sdk_client_that_declares_the_extension_makes_a_video_with_one_call(
+    simulator: Simulator,
+) -> None:
+    requester = TasksRequester()
+    async with (
+        server_for(simulator) as url,
+        httpx2.AsyncClient(headers={"authorization": f"Bearer {TOKEN}"}, timeout=30) as http,
+    ):
+        async with Client(
+            streamable_http_client(f"{url}/mcp", http_client=http), mode="2026-07-28", extensions=[requester]
+        ) as client:
+            result = await client.call_tool("kling_generate_video", ARGS)
+    assert [handle.status for handle in requester.handles] == ["working"]
+    assert not result.is_error and result.structured_content is not None
+    assert result.structured_content["status"] == "succeeded" and result.structured_content["video_url"]
+    assert 1 <= requester.polls <= 20

@@ -17,7 +17,7 @@ from pydantic import WithJsonSchema
 from app.errors import IdempotencyConflict, IdempotencyInProgress
 from app.idempotency.store import Conflict, InProgress, Replay, Unavailable, request_hash, scoped_key
 from app.kling.catalog import TYPICAL_SECONDS
-from app.kling.status import CompactModel
+from app.kling.status import Absent, CompactModel
 from app.mcp.tools.runtime import ToolRuntime, caller_token, runtime_of
 from app.metrics import current_request
 from app.tokens import fingerprint
@@ -45,7 +45,9 @@ NextCallSchema = Annotated[NextCall, WithJsonSchema({"type": "object", "descript
 class Submission(CompactModel):
     task_id: str
     expected_seconds: int
-    next: NextCallSchema
+    # Always set on a submission. Optional in the schema because a tasks-extension task's final result
+    # (app/mcp/tasks_extension.py) is this tool's result too: the finished video, with no next call.
+    next: NextCallSchema | Absent = None
 
 
 def request_body(fields: dict[str, Any]) -> dict[str, Any]:
