@@ -68,15 +68,16 @@ async def serve(settings: Settings, simulate: bool) -> None:
         sock = bind_socket(settings.host, settings.port)
         host, port = sock.getsockname()[:2]
         logger.info("kling-mcp %s: MCP endpoint http://%s:%d/mcp", __version__, host, port)
-        server = DrainingServer(
-            uvicorn_config(
-                app,
-                grace_seconds=grace,
-                forwarded_allow_ips=proxies,
-                read_timeout_seconds=settings.request_read_timeout_seconds,
-            ),
-            on_drain=lambda: setattr(app.state, "draining", True),
+        config = uvicorn_config(
+            app,
+            grace_seconds=grace,
+            forwarded_allow_ips=proxies,
+            read_timeout_seconds=settings.request_read_timeout_seconds,
+            # The server's own request line (app/mcp/observer.py) already says what happened:
+            # uvicorn's access line would be a second line per call, saying less.
+            access_log=settings.access_log,
         )
+        server = DrainingServer(config, on_drain=lambda: setattr(app.state, "draining", True))
         try:
             await server.serve(sockets=[sock])
         finally:

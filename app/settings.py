@@ -341,6 +341,10 @@ class Settings(BaseSettings):
         description="Allocations between garbage-collector passes over new objects (Python's default: "
         "700); a 1,000-id batch allocates about 100,000.",
     )
+    access_log: bool = Field(
+        default=False,
+        description="Also log uvicorn's access line per request; the server logs one line per call anyway.",
+    )
     log_format: Literal["text", "json"] = Field(
         default="text", description="text for people, json (one object per line) for log pipelines."
     )

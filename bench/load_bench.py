@@ -10,11 +10,13 @@ the end. The figures feed the Kubernetes requests and limits in deploy/.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +123,102 @@ async def run(url: str, era: str, task_id: str, calls: int, concurrency: int, pi
     return rate
 
 
+@contextlib.contextmanager
+def pinned(pid: int, cores: set[int]) -> Iterator[None]:
+    """Keep a process on `cores` (when the machine has them), so that CPU figures compare."""
+    if len(os.sched_getaffinity(0)) > max(cores):
+        os.sched_setaffinity(pid, cores)
+    yield
+
+
+async def measure(
+    url: str, era: str, task_id: str, calls: int, concurrency: int, pid: int
+) -> dict[str, float]:
+    """One closed-loop run: calls/s, p50, and the server process's CPU per call."""
+    latencies: list[float] = []
+    sent = 0
+
+    async def worker(http: httpx2.AsyncClient) -> None:
+        nonlocal sent
+        while sent < calls:
+            sent += 1
+            headers, body = request(era, task_id, sent)
+            t0 = time.perf_counter()
+            response = await http.post("/mcp", json=body, headers=headers)
+            if response.status_code != 200 or '"isError":false' not in response.text:
+                raise RuntimeError(f"call failed: {response.status_code} {response.text[:200]}")
+            latencies.append(time.perf_counter() - t0)
+
+    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx2.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
+        cpu_before, started = cpu_seconds(pid), time.perf_counter()
+        async with anyio.create_task_group() as group:
+            for _ in range(concurrency):
+                group.start_soon(worker, http)
+        wall, cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu_before
+    return {
+        "rate": len(latencies) / wall,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "cpu_ms": cpu / len(latencies) * 1000,
+    }
+
+
+async def compare(args: argparse.Namespace, sim: str, task_id: str) -> None:
+    """The server against the bare forwarder on the same stack, interleaved, each pinned to core 0."""
+    # One token drives every call here, so its per-token caps are lifted to the levels measured.
+    env = {
+        "ACEDATACLOUD_API_BASE_URL": sim,
+        "KLING_MCP_LOG_LEVEL": "INFO",
+        "KLING_MCP_MAX_CONCURRENT_REQUESTS_PER_TOKEN": "256",
+        "KLING_MCP_UPSTREAM_MAX_CONCURRENCY_PER_TOKEN": "256",
+        **dict(args.env or []),
+    }
+    forwarder_port, server_port = free_port(), free_port()
+    forwarder = [sys.executable, "-m", "bench.ceiling", "--port", str(forwarder_port), "--upstream", sim]
+    server = [sys.executable, "-m", "app", "serve", "--port", str(server_port)]
+    urls = {"forwarder": f"http://127.0.0.1:{forwarder_port}", "server": f"http://127.0.0.1:{server_port}"}
+    results: dict[tuple[str, str, int], list[dict[str, float]]] = {}
+    with (
+        process(forwarder, {}, f"{urls['forwarder']}/readyz"),
+        process(server, env, f"{urls['server']}/readyz"),
+    ):
+        pids = {"forwarder": server_pid(forwarder_port), "server": server_pid(server_port)}
+        with pinned(pids["forwarder"], {0}), pinned(pids["server"], {0}):
+            for round_ in range(args.rounds):
+                for concurrency in args.concurrency_levels:
+                    calls = args.calls if concurrency > 1 else args.calls // 4
+                    for target, era in (
+                        ("forwarder", "legacy"),
+                        ("server", "legacy"),
+                        ("server", "2026-07-28"),
+                    ):
+                        figures = await measure(urls[target], era, task_id, calls, concurrency, pids[target])
+                        results.setdefault((target, era, concurrency), []).append(figures)
+                print(f"round {round_ + 1} of {args.rounds} done")
+    report(results, args.concurrency_levels)
+
+
+def report(results: dict[tuple[str, str, int], list[dict[str, float]]], levels: list[int]) -> None:
+    def med(key: tuple[str, str, int], field: str) -> float:
+        return statistics.median(r[field] for r in results[key])
+
+    print("| era | c | calls/s | forwarder | ratio | CPU ms/call | forwarder | ratio | p50 ms | forwarder |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for era in ("legacy", "2026-07-28"):
+        for c in levels:
+            ours, bare = ("server", era, c), ("forwarder", "legacy", c)
+            rate, bare_rate = med(ours, "rate"), med(bare, "rate")
+            cpu, bare_cpu = med(ours, "cpu_ms"), med(bare, "cpu_ms")
+            print(
+                f"| {era} | {c} | {rate:.0f} | {bare_rate:.0f} | {rate / bare_rate:.2f} | {cpu:.2f} "
+                f"| {bare_cpu:.2f} | {cpu / bare_cpu:.2f} | {med(ours, 'p50_ms'):.1f} "
+                f"| {med(bare, 'p50_ms'):.1f} |"
+            )
+        if 16 in levels and 64 in levels:
+            held = med(("server", era, 64), "rate") / med(("server", era, 16), "rate")
+            print(f"{era}: throughput at c=64 / c=16 = {held:.2f}")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -131,12 +229,28 @@ async def main() -> None:
     parser.add_argument("--era", choices=["legacy", "2026-07-28", "both"], default="both")
     parser.add_argument("--max-in-flight", type=int, help="KLING_MCP_MAX_CONCURRENT_REQUESTS for the server")
     parser.add_argument("--skip-ceiling", action="store_true")
+    parser.add_argument(
+        "--compare", action="store_true", help="server against the bare forwarder, interleaved, pinned"
+    )
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--concurrency-levels", type=int, nargs="+", default=[1, 16, 64])
+    parser.add_argument(
+        "--env",
+        type=lambda pair: tuple(pair.split("=", 1)),
+        action="append",
+        help="NAME=VALUE for the server",
+    )
     args = parser.parse_args()
     eras = ["legacy", "2026-07-28"] if args.era == "both" else [args.era]
     with simulator(0) as sim:
         async with httpx2.AsyncClient(base_url=sim) as http:
             created = await http.post("/_sim/tasks/bulk", json={"token": TOKEN, "count": 1})
             task_id: str = created.json()["ids"][0]
+        if args.compare:
+            # The load (this process and the simulator) on the other core: what is measured is core 0.
+            with pinned(os.getpid(), {1}), pinned(server_pid_of_simulator(sim), {1}):
+                await compare(args, sim, task_id)
+            return
         ceiling = 0.0
         if not args.skip_ceiling:
             port = free_port()
@@ -158,6 +272,10 @@ async def main() -> None:
                 rate = await run(url, era, task_id, args.calls, args.concurrency, server_pid(port))
             if ceiling:
                 print(f"ratio to the ceiling ({era}): {rate / ceiling:.2f}")
+
+
+def server_pid_of_simulator(url: str) -> int:
+    return server_pid(int(url.rsplit(":", 1)[1]))
 
 
 if __name__ == "__main__":

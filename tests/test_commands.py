@@ -79,3 +79,23 @@ def test_the_collector_runs_less_often_and_skips_the_start_up_heap() -> None:
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+@pytest.mark.anyio
+@pytest.mark.e2e
+@pytest.mark.parametrize("access_log", [False, True], ids=["default", "access-log-on"])
+async def test_one_log_line_per_call_at_info_unless_the_access_log_is_asked_for(
+    simulator: Simulator, access_log: bool
+) -> None:
+    env = {"ACEDATACLOUD_API_BASE_URL": simulator.url, "KLING_MCP_LOG_LEVEL": "INFO"}
+    if access_log:
+        env["KLING_MCP_ACCESS_LOG"] = "true"
+    async with kling_mcp_process(env) as server:
+        started = len(await server.read_log(0.2))
+        async with mcp_client(server.url, "tok-log-lines", "2026-07-28") as client:
+            await client.call_tool("kling_get_task", {"task_id": "no-such-task"})
+        lines = (await server.read_log(0.5))[started:].splitlines()
+    calls = [line for line in lines if "app.requests" in line and "tools/call" in line]
+    access = [line for line in lines if "uvicorn.access" in line]
+    assert len(calls) == 1
+    assert (len(access) > 0) is access_log

@@ -91,10 +91,18 @@ class DrainingServer(uvicorn.Server):
 
 
 def uvicorn_config(
-    app: Any, *, grace_seconds: int, forwarded_allow_ips: str, read_timeout_seconds: float = 10.0
+    app: Any,
+    *,
+    grace_seconds: int,
+    forwarded_allow_ips: str,
+    read_timeout_seconds: float = 10.0,
+    access_log: bool = True,
 ) -> uvicorn.Config:
+    # access_log=False must reach the constructor: uvicorn's protocols decide per connection whether
+    # the access logger has handlers, and only the constructor detaches it from the root handlers.
     return uvicorn.Config(
         app,
+        access_log=access_log,
         http=head_deadline_protocol(read_timeout_seconds),
         log_config=None,  # keep the process's own logging set-up
         lifespan="on",
