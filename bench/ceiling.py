@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 from collections.abc import AsyncIterator
 
 import httpx2
@@ -52,7 +53,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", required=True)
     args = parser.parse_args()
-    uvicorn.run(create_ceiling_app(args.upstream), host="127.0.0.1", port=args.port, log_level="warning")
+    # The same event loop as the server it is compared with (KLING_MCP_EVENT_LOOP, default uvloop).
+    loop = os.environ.get("KLING_MCP_EVENT_LOOP", "uvloop")
+    uvicorn.run(
+        create_ceiling_app(args.upstream), host="127.0.0.1", port=args.port, log_level="warning", loop=loop
+    )
 
 
 if __name__ == "__main__":
