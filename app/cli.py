@@ -74,7 +74,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "stdio":
         commands.stdio(settings, token)
     else:
-        # uvloop: 15-20% more calls per second than asyncio's own loop (bench/load_bench.py --compare).
-        backend = {"use_uvloop": settings.event_loop == "uvloop"}
-        anyio.run(commands.serve, settings, args.simulate, backend_options=backend)
+        anyio.run(commands.serve, settings, args.simulate)
     return 0

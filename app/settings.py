@@ -341,9 +341,6 @@ class Settings(BaseSettings):
         description="Allocations between garbage-collector passes over new objects (Python's default: "
         "700); a 1,000-id batch allocates about 100,000.",
     )
-    event_loop: Literal["uvloop", "asyncio"] = Field(
-        default="uvloop", description="The event loop `kling-mcp serve` runs on; asyncio is Python's own."
-    )
     access_log: bool = Field(
         default=False,
         description="Also log uvicorn's access line per request; the server logs one line per call anyway.",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 from collections.abc import AsyncIterator
 
 import httpx2
@@ -53,11 +52,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", required=True)
     args = parser.parse_args()
-    # The same event loop as the server it is compared with (KLING_MCP_EVENT_LOOP, default uvloop).
-    loop = os.environ.get("KLING_MCP_EVENT_LOOP", "uvloop")
-    uvicorn.run(
-        create_ceiling_app(args.upstream), host="127.0.0.1", port=args.port, log_level="warning", loop=loop
-    )
+    uvicorn.run(create_ceiling_app(args.upstream), host="127.0.0.1", port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -178,9 +178,8 @@ async def compare(args: argparse.Namespace, sim: str, task_id: str) -> None:
     server = [sys.executable, "-m", "app", "serve", "--port", str(server_port)]
     urls = {"forwarder": f"http://127.0.0.1:{forwarder_port}", "server": f"http://127.0.0.1:{server_port}"}
     results: dict[tuple[str, str, int], list[dict[str, float]]] = {}
-    loop = {"KLING_MCP_EVENT_LOOP": env.get("KLING_MCP_EVENT_LOOP", "uvloop")}
     with (
-        process(forwarder, loop, f"{urls['forwarder']}/readyz"),
+        process(forwarder, {}, f"{urls['forwarder']}/readyz"),
         process(server, env, f"{urls['server']}/readyz"),
     ):
         pids = {"forwarder": server_pid(forwarder_port), "server": server_pid(server_port)}
