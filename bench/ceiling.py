@@ -52,7 +52,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", required=True)
     args = parser.parse_args()
-    uvicorn.run(create_ceiling_app(args.upstream), host="127.0.0.1", port=args.port, log_level="warning")
+    # asyncio's own loop and h11, as kling-mcp serve runs: the comparison is of the code, not the stack.
+    uvicorn.run(
+        create_ceiling_app(args.upstream),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        loop="asyncio",
+        http="h11",
+    )
 
 
 if __name__ == "__main__":

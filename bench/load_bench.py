@@ -126,7 +126,7 @@ async def run(url: str, era: str, task_id: str, calls: int, concurrency: int, pi
 @contextlib.contextmanager
 def pinned(pid: int, cores: set[int]) -> Iterator[None]:
     """Keep a process on `cores` (when the machine has them), so that CPU figures compare."""
-    if len(os.sched_getaffinity(0)) > max(cores):
+    if (os.cpu_count() or 1) > max(cores):
         os.sched_setaffinity(pid, cores)
     yield
 
