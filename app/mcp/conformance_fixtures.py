@@ -25,9 +25,6 @@ from app.mcp.tasks_extension import iso
 
 FIXTURE_PREFIX = "fixture-task-"
 MAX_FIXTURE_TASKS = 1000
-# Task-supporting fixtures; `failing_job` and `protocol_error_job` work only as tasks.
-TASK_FIXTURES = frozenset({"slow_compute", "failing_job", "protocol_error_job"})
-TASK_ONLY_FIXTURES = frozenset({"failing_job", "protocol_error_job"})
 
 
 def add_fixture_tools(server: MCPServer[Any]) -> None:
@@ -37,8 +34,7 @@ def add_fixture_tools(server: MCPServer[Any]) -> None:
 
     @server.tool(description="Conformance fixture: sleeps `seconds`, then answers (a task when declared).")
     async def slow_compute(seconds: float = 1, label: str = "") -> str:
-        await asyncio.sleep(max(0.0, min(seconds, 120)))
-        return f"{label or 'slow_compute'}: done after {seconds:g} s"
+        return await _slow_compute(seconds, label)
 
     @server.tool(description="Conformance fixture: a tool error, as a task only.")
     def failing_job() -> str:
@@ -82,9 +78,9 @@ class FixtureTasks:
     async def _run(self, task: _Task, tool: str, arguments: dict[str, Any]) -> None:
         try:
             if tool == "slow_compute":
-                seconds = float(arguments.get("seconds", 1))
-                await asyncio.sleep(max(0.0, min(seconds, 120)))
-                text = f"{arguments.get('label') or 'slow_compute'}: done after {seconds:g} s"
+                text = await _slow_compute(
+                    float(arguments.get("seconds", 1)), str(arguments.get("label") or "")
+                )
                 self._finish(task, "completed", result=_text_result(text, is_error=False))
             elif tool == "failing_job":
                 await asyncio.sleep(1)
@@ -128,6 +124,11 @@ class FixtureTasks:
         if task.runner is not None and not task.runner.done():
             task.runner.cancel()
         return True
+
+
+async def _slow_compute(seconds: float, label: str) -> str:
+    await asyncio.sleep(max(0.0, min(seconds, 120)))
+    return f"{label or 'slow_compute'}: done after {seconds:g} s"
 
 
 def _text_result(text: str, *, is_error: bool) -> dict[str, Any]:

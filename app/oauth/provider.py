@@ -178,11 +178,8 @@ class SealedProvider:
     async def load_authorization_code(
         self, client: OAuthClientInformationFull, authorization_code: str
     ) -> SignInCode | None:
-        try:
-            payload = self.sealer.open(Kind.CODE, authorization_code)
-        except SealError:
-            return None
-        if payload["cid"] != client_ref(client.client_id or ""):
+        payload = self._open_for(client, Kind.CODE, authorization_code)
+        if payload is None:
             return None
         return SignInCode(
             code=authorization_code,
@@ -248,11 +245,8 @@ class SealedProvider:
     async def load_refresh_token(
         self, client: OAuthClientInformationFull, refresh_token: str
     ) -> SealedRefreshToken | None:
-        try:
-            payload = self.sealer.open(Kind.REFRESH, refresh_token)
-        except SealError:
-            return None
-        if payload["cid"] != client_ref(client.client_id or ""):
+        payload = self._open_for(client, Kind.REFRESH, refresh_token)
+        if payload is None:
             return None
         return SealedRefreshToken(
             token=refresh_token,
@@ -311,6 +305,14 @@ class SealedProvider:
             resource=payload["aud"],
             upstream_token=payload["up"],
         )
+
+    def _open_for(self, client: OAuthClientInformationFull, kind: Kind, value: str) -> dict[str, Any] | None:
+        """The payload of a code or refresh token issued to this very client, else None."""
+        try:
+            payload = self.sealer.open(kind, value)
+        except SealError:
+            return None
+        return payload if payload["cid"] == client_ref(client.client_id or "") else None
 
     async def revoke_token(self, token: AccessToken | RefreshToken) -> None:
         # Not offered (no /revoke route): sealed tokens cannot be recalled without state.
