@@ -65,6 +65,7 @@ async def serve(settings: Settings, simulate: bool) -> None:
             group.start_soon(lambda: metrics_server.serve(sockets=[metrics_sock]))
             logger.info("metrics on http://%s:%d/metrics", *metrics_sock.getsockname()[:2])
         tune_garbage_collector(settings.gc_young_threshold)
+        stop_watching_gc = app.state.metrics.watch_gc_pauses()
         sock = bind_socket(settings.host, settings.port)
         host, port = sock.getsockname()[:2]
         logger.info("kling-mcp %s: MCP endpoint http://%s:%d/mcp", __version__, host, port)
@@ -81,6 +82,7 @@ async def serve(settings: Settings, simulate: bool) -> None:
         try:
             await server.serve(sockets=[sock])
         finally:
+            stop_watching_gc()
             close_event_streams()
             for side in side_servers:
                 side.should_exit = True

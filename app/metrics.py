@@ -9,7 +9,10 @@ use it without importing the SDK. With several worker processes, set PROMETHEUS_
 
 from __future__ import annotations
 
+import gc
 import os
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -17,6 +20,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.multiprocess import MultiProcessCollector
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 600)
+GC_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
 
 
 class Metrics:
@@ -61,6 +65,42 @@ class Metrics:
         self.batch_chunks = Counter(
             "kling_mcp_batch_chunks_total", "Batch chunks by outcome.", ["outcome"], registry=r
         )
+        # What the autoscaler scales on besides CPU (deploy/base/hpa.yaml): held waits cost memory only.
+        self.waits_open = Gauge(
+            "kling_mcp_waits_open", "kling_wait_for_tasks calls being held.", registry=r,
+            multiprocess_mode="livesum",
+        )  # fmt: skip
+        self.waits_capacity = Gauge(
+            "kling_mcp_waits_capacity", "Waits this process may hold at once (its wait budget).", registry=r,
+            multiprocess_mode="livesum",
+        )  # fmt: skip
+        self.gc_pause = Histogram(
+            "kling_mcp_gc_pause_seconds", "Garbage collection pauses of the event loop, by generation.",
+            ["generation"], buckets=GC_BUCKETS, registry=r,
+        )  # fmt: skip
+        self._gc_longest = 0.0
+        self.gc_longest_pause = Gauge(
+            "kling_mcp_gc_longest_pause_seconds", "The longest garbage collection pause since start.",
+            registry=r, multiprocess_mode="max",
+        )  # fmt: skip
+
+    def watch_gc_pauses(self) -> Callable[[], None]:
+        """Time every garbage collection of this process (a pause of the event loop); returns the undo.
+        Process-wide, so only the serving command turns it on, never an app built in a test."""
+        started = [0.0]
+
+        def on_gc(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                started[0] = time.perf_counter()
+                return
+            pause = time.perf_counter() - started[0]
+            self.gc_pause.labels(str(info["generation"])).observe(pause)
+            if pause > self._gc_longest:
+                self._gc_longest = pause
+                self.gc_longest_pause.set(pause)
+
+        gc.callbacks.append(on_gc)
+        return lambda: gc.callbacks.remove(on_gc)
 
     def render(self) -> bytes:
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -142,6 +142,27 @@ class Settings(BaseSettings):
     poll_after_seconds: int = Field(
         default=15, ge=1, le=600, description="Suggested wait before polling a task that is not finished."
     )
+    max_concurrent_waits: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="kling_wait_for_tasks calls held at once per process, apart from other calls (503 "
+        "past it); unset: what the memory limit leaves after the request-body pools, at the measured cost "
+        "per wait.",
+    )
+    max_concurrent_waits_per_token: int = Field(
+        default=256,
+        ge=1,
+        le=1_000_000,
+        description="kling_wait_for_tasks calls held at once per API token (429 past it).",
+    )
+    memory_limit_mib: int | None = Field(
+        default=None,
+        ge=64,
+        le=1_048_576,
+        description="The process's memory limit, for the wait budget; unset: the container's (cgroup), else "
+        "512.",
+    )
 
     # --- HTTP server ----------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Interface `kling-mcp serve` binds to.")

@@ -173,50 +173,59 @@ async def compare(args: argparse.Namespace, sim: str, task_id: str) -> None:
         "KLING_MCP_UPSTREAM_MAX_CONCURRENCY_PER_TOKEN": "256",
         **dict(args.env or []),
     }
-    forwarder_port, server_port = free_port(), free_port()
-    forwarder = [sys.executable, "-m", "bench.ceiling", "--port", str(forwarder_port), "--upstream", sim]
-    server = [sys.executable, "-m", "app", "serve", "--port", str(server_port)]
-    urls = {"forwarder": f"http://127.0.0.1:{forwarder_port}", "server": f"http://127.0.0.1:{server_port}"}
+    ports = {"forwarder": free_port(), "sdk": free_port(), "server": free_port()}
+    commands = {
+        "forwarder": [sys.executable, "-m", "bench.ceiling", "--upstream", sim],
+        "sdk": [sys.executable, "-m", "bench.sdk_floor", "--upstream", sim],
+        "server": [sys.executable, "-m", "app", "serve"],
+    }
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     results: dict[tuple[str, str, int], list[dict[str, float]]] = {}
-    with (
-        process(forwarder, {}, f"{urls['forwarder']}/readyz"),
-        process(server, env, f"{urls['server']}/readyz"),
-    ):
-        pids = {"forwarder": server_pid(forwarder_port), "server": server_pid(server_port)}
-        with pinned(pids["forwarder"], {0}), pinned(pids["server"], {0}):
-            for round_ in range(args.rounds):
-                for concurrency in args.concurrency_levels:
-                    calls = args.calls if concurrency > 1 else args.calls // 4
-                    for target, era in (
-                        ("forwarder", "legacy"),
-                        ("server", "legacy"),
-                        ("server", "2026-07-28"),
-                    ):
-                        figures = await measure(urls[target], era, task_id, calls, concurrency, pids[target])
-                        results.setdefault((target, era, concurrency), []).append(figures)
-                print(f"round {round_ + 1} of {args.rounds} done")
+    with contextlib.ExitStack() as stack:
+        for name, command in commands.items():
+            command = [*command, "--port", str(ports[name])]
+            stack.enter_context(process(command, env if name == "server" else {}, f"{urls[name]}/readyz"))
+        pids = {name: server_pid(port) for name, port in ports.items()}
+        for pid in pids.values():
+            stack.enter_context(pinned(pid, {0}))
+        for round_ in range(args.rounds):
+            for concurrency in args.concurrency_levels:
+                calls = args.calls if concurrency > 1 else args.calls // 4
+                for target, era in (
+                    ("forwarder", "legacy"),
+                    *((name, era) for era in ("legacy", "2026-07-28") for name in ("sdk", "server")),
+                ):
+                    figures = await measure(urls[target], era, task_id, calls, concurrency, pids[target])
+                    results.setdefault((target, era, concurrency), []).append(figures)
+            print(f"round {round_ + 1} of {args.rounds} done")
     report(results, args.concurrency_levels)
 
 
 def report(results: dict[tuple[str, str, int], list[dict[str, float]]], levels: list[int]) -> None:
-    def med(key: tuple[str, str, int], field: str) -> float:
-        return statistics.median(r[field] for r in results[key])
+    """Medians over the rounds: kling-mcp and the SDK floor, each against the bare forwarder."""
 
-    print("| era | c | calls/s | forwarder | ratio | CPU ms/call | forwarder | ratio | p50 ms | forwarder |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    def med(target: str, era: str, c: int, field: str) -> float:
+        return statistics.median(r[field] for r in results[(target, era, c)])
+
+    print(
+        "| era | c | calls/s: server / SDK floor / forwarder | server ratio | CPU ms/call: server / SDK floor"
+        " / forwarder | server ratio | SDK floor ratio | p50 ms: server / SDK floor / forwarder |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for era in ("legacy", "2026-07-28"):
         for c in levels:
-            ours, bare = ("server", era, c), ("forwarder", "legacy", c)
-            rate, bare_rate = med(ours, "rate"), med(bare, "rate")
-            cpu, bare_cpu = med(ours, "cpu_ms"), med(bare, "cpu_ms")
+            targets = (("server", era), ("sdk", era), ("forwarder", "legacy"))
+            rate, cpu, p50 = ([med(*t, c, field) for t in targets] for field in ("rate", "cpu_ms", "p50_ms"))
             print(
-                f"| {era} | {c} | {rate:.0f} | {bare_rate:.0f} | {rate / bare_rate:.2f} | {cpu:.2f} "
-                f"| {bare_cpu:.2f} | {cpu / bare_cpu:.2f} | {med(ours, 'p50_ms'):.1f} "
-                f"| {med(bare, 'p50_ms'):.1f} |"
+                f"| {era} | {c} | {rate[0]:.0f} / {rate[1]:.0f} / {rate[2]:.0f} | {rate[0] / rate[2]:.2f} "
+                f"| {cpu[0]:.2f} / {cpu[1]:.2f} / {cpu[2]:.2f} "
+                f"| {cpu[0] / cpu[2]:.2f} | {cpu[1] / cpu[2]:.2f} "
+                f"| {p50[0]:.1f} / {p50[1]:.1f} / {p50[2]:.1f} |"
             )
         if 16 in levels and 64 in levels:
-            held = med(("server", era, 64), "rate") / med(("server", era, 16), "rate")
-            print(f"{era}: throughput at c=64 / c=16 = {held:.2f}")
+            for target in ("server", "sdk"):
+                held = med(target, era, 64, "rate") / med(target, era, 16, "rate")
+                print(f"{era}, {target}: throughput at c=64 / c=16 = {held:.2f}")
 
 
 async def main() -> None:

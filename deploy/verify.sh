@@ -15,7 +15,7 @@ step "verification tools"
 
 step "kustomize render + kubernetes-validate --strict (Kubernetes $K8S_VERSION)"
 rendered=$(mktemp -d)
-for target in deploy/base deploy/overlays/production; do
+for target in deploy/base deploy/overlays/production deploy/prometheus-adapter; do
     out="$rendered/$(basename "$target").yaml"
     kubectl kustomize "$target" > "$out"
     report=$("$VENV/bin/kubernetes-validate" --strict -k "$K8S_VERSION" "$out" 2>&1) || { echo "$report"; exit 1; }

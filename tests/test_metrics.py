@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from app.metrics import Metrics, RequestRecord, UpstreamCall, current_request, record_upstream
@@ -60,3 +62,17 @@ def test_render_lists_every_family() -> None:
         "kling_mcp_batch_chunks_total",
     ):
         assert f"# TYPE {name}" in text
+
+
+def test_garbage_collections_are_timed_while_watched() -> None:
+    metrics = Metrics()
+    stop = metrics.watch_gc_pauses()
+    try:
+        gc.collect()  # a full collection: generation 2
+    finally:
+        stop()
+    gc.collect()  # not watched any more: not counted
+    count = metrics.registry.get_sample_value("kling_mcp_gc_pause_seconds_count", {"generation": "2"})
+    longest = metrics.registry.get_sample_value("kling_mcp_gc_longest_pause_seconds")
+    assert count == 1
+    assert longest is not None and longest > 0

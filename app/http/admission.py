@@ -1,5 +1,5 @@
-"""Admission limits on `POST /mcp`: a per-process cap on calls in flight, a per-caller cap, and an
-optional per-caller rate.
+"""Admission limits on `POST /mcp`: a per-process cap on calls in flight, a per-caller cap, an
+optional per-caller rate, and a budget of its own for waits.
 
 Past saturation the server answers the excess at once (503, `Retry-After`) instead of queueing it,
 so throughput holds and latency stays bounded for the calls it does take. Who "the caller" is
@@ -7,6 +7,12 @@ depends on trust: a token upstream accepted recently is its own caller (keyed by
 any other string is only a claim, so its calls count against the client IP. Junk tokens therefore
 get no fresh bucket or cap each, and cannot push real callers out of the limiter's memory. All
 answers carry a JSON-RPC error body, so MCP clients surface a readable message.
+
+Waits (`kling_wait_for_tasks`) cost memory, not CPU, and last minutes, so they do not take the slots
+of ordinary calls: they are counted in a `WaitBudget` sized from the memory limit (`app/capacity.py`),
+per process and per token. A pod full of waiters still answers `kling_get_task` and submissions.
+Waits are counted per token even before upstream has accepted it: an unaccepted token's wait ends at
+its first read, when upstream refuses the token.
 """
 
 from __future__ import annotations
@@ -16,14 +22,47 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import anyio
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.http.body import called_tool, read_body, replay, small_body_length
 from app.tokens import fingerprint, parse_bearer
 
 SERVER_BUSY = -32000  # JSON-RPC implementation-defined server error
+MAX_PEEKED_BODY = 64 * 1024  # a wait names at most 1,000 ids; larger or unsized bodies are ordinary calls
+
+
+@dataclass
+class WaitBudget:
+    """Waits held by this process: at most `capacity` in all and `per_token` per caller."""
+
+    capacity: int
+    per_token: int
+    ids_per_wait: int  # named in the refusal: fewer, larger waits fit
+    on_change: Callable[[int], None] = lambda open_waits: None  # the metrics gauge
+    open: int = 0
+    by_caller: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def full(self) -> bool:
+        return self.open >= self.capacity
+
+    def enter(self, caller: str) -> None:
+        self.open += 1
+        self.by_caller[caller] = self.by_caller.get(caller, 0) + 1
+        self.on_change(self.open)
+
+    def leave(self, caller: str) -> None:
+        self.open -= 1
+        left = self.by_caller[caller] - 1
+        if left:
+            self.by_caller[caller] = left
+        else:
+            del self.by_caller[caller]  # no state kept for callers with no wait open
+        self.on_change(self.open)
 
 
 class TokenBuckets:
@@ -85,9 +124,13 @@ class AdmissionMiddleware:
         refusal_delay: float = 0.0,
         on_refuse: Callable[[str], None] | None = None,
         path: str = "/mcp",
+        waits: WaitBudget | None = None,
+        wait_tools: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.path = path
+        self.waits = waits
+        self.wait_tools = wait_tools if waits is not None else frozenset()
         self.max_in_flight = max_in_flight
         self.in_flight = 0
         self.max_per_caller = max_in_flight_per_caller
@@ -120,6 +163,12 @@ class AdmissionMiddleware:
                 message = f"Rate limit: {per_minute} requests per minute per {who}. Retry in {retry} s."
                 await _refuse(send, 429, wait, message)
                 return
+        if self.wait_tools and small_body_length(scope, MAX_PEEKED_BODY) is not None:
+            messages, body = await read_body(receive)
+            receive = replay(messages, receive)
+            if called_tool(body)[1] in self.wait_tools and self.waits is not None:
+                await self._hold_wait(self.waits, f"token:{fingerprint(token)}", scope, receive, send)
+                return
         if self.in_flight >= self.max_in_flight:
             self.on_refuse("busy")
             # A short pause before the refusal costs no CPU here, but stops a client that retries at
@@ -151,3 +200,31 @@ class AdmissionMiddleware:
                 self.per_caller[caller] = left
             else:
                 del self.per_caller[caller]  # no state kept for callers with nothing in flight
+
+    async def _hold_wait(
+        self, waits: WaitBudget, caller: str, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        if waits.full:
+            self.on_refuse("waits_full")
+            await anyio.sleep(self.refusal_delay)
+            message = (
+                f"Server busy: this instance holds its most waits ({waits.capacity}). Retry in 1 s; "
+                "another instance may take it."
+            )
+            await _refuse(send, 503, 1, message)
+            return
+        if waits.by_caller.get(caller, 0) >= waits.per_token:
+            self.on_refuse("caller_waits")
+            await anyio.sleep(self.refusal_delay)
+            message = (
+                f"Too many kling_wait_for_tasks calls open for this API token (at most {waits.per_token} "
+                f"at once). One call waits on up to {waits.ids_per_wait} task_ids: put more ids in fewer "
+                "waits."
+            )
+            await _refuse(send, 429, 1, message)
+            return
+        waits.enter(caller)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            waits.leave(caller)

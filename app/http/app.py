@@ -23,7 +23,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from app import __version__
-from app.http.admission import AdmissionMiddleware
+from app.capacity import wait_budget
+from app.http.admission import AdmissionMiddleware, WaitBudget
 from app.http.auth import MCP_PATH, METADATA_PATH, BearerAuthMiddleware, metadata_endpoint
 from app.http.body_limits import BodyLimitsMiddleware
 from app.http.cancel_frames import LegacyCancelMiddleware
@@ -32,7 +33,7 @@ from app.idempotency.memory import MemoryStore
 from app.idempotency.redis import RedisStore
 from app.mcp.cancellation import CancelRegistry
 from app.mcp.server import SERVER_NAME, build_mcp_server
-from app.mcp.tools.inventory import media_tools, streaming_tools
+from app.mcp.tools.inventory import media_tools, streaming_tools, wait_tools
 from app.metrics import Metrics
 from app.oauth.client_documents import Resolver, resolve_host
 from app.oauth.door import OAuthDoor
@@ -54,10 +55,14 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Readiness: started, the upstream pool open, and not draining after SIGTERM."""
+    """Readiness: started, the upstream pool open, not draining after SIGTERM, and room for one more
+    wait (when full, the load balancer sends new waiters to other replicas)."""
     state = request.app.state
     if state.draining:
         return JSONResponse({"status": "draining"}, status_code=503)
+    waits: WaitBudget = state.waits
+    if waits.full:
+        return JSONResponse({"status": "full", "waits_open": waits.open}, status_code=503)
     ready = bool(state.started) and state.upstream.is_open
     return JSONResponse({"status": "ready" if ready else "starting"}, status_code=200 if ready else 503)
 
@@ -105,6 +110,13 @@ def create_app(
     upstream = UpstreamClient(settings, transport=upstream_transport, metrics=metrics)
     cancellations = CancelRegistry()
     idempotency = idempotency_store(settings, metrics)
+    waits = WaitBudget(
+        capacity=wait_budget(settings),
+        per_token=settings.max_concurrent_waits_per_token,
+        ids_per_wait=settings.batch_max_ids,
+        on_change=metrics.waits_open.set,
+    )
+    metrics.waits_capacity.set(waits.capacity)
     door = (
         OAuthDoor(
             settings, upstream, idempotency, document_transport=client_document_transport, resolve=resolve
@@ -181,6 +193,8 @@ def create_app(
                 refusal_delay=settings.busy_refusal_delay_seconds,
                 on_refuse=lambda reason: metrics.refused.labels(reason).inc(),
                 path=MCP_PATH,
+                waits=waits,
+                wait_tools=wait_tools(),
             ),
         ],
         lifespan=lifespan,
@@ -188,6 +202,7 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.upstream = upstream
+    app.state.waits = waits
     app.state.started = False
     app.state.draining = False  # set by the server on SIGTERM, so load balancers stop sending work
     return app

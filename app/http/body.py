@@ -58,3 +58,16 @@ def parse_json(body: bytes) -> Any:
         return json.loads(body)
     except (ValueError, RecursionError):
         return NOT_JSON
+
+
+def called_tool(body: bytes) -> tuple[Any, str | None]:
+    """The JSON-RPC id and the tool a `tools/call` body names (None for anything else)."""
+    message = parse_json(body)
+    if message is NOT_JSON or not isinstance(message, dict):
+        return None, None
+    request_id = message.get("id")
+    params = message.get("params")
+    if message.get("method") != "tools/call" or not isinstance(params, dict):
+        return request_id, None
+    name = params.get("name")
+    return request_id, name if isinstance(name, str) else None

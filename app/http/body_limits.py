@@ -27,7 +27,7 @@ import anyio
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.http.body import NOT_JSON, parse_json, replay
+from app.http.body import called_tool, replay
 from app.http.head_deadline import request_started
 
 INVALID_REQUEST = -32600
@@ -84,19 +84,6 @@ async def _answer(
         headers.append((b"retry-after", str(retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-def called_tool(body: bytes) -> tuple[Any, str | None]:
-    """The JSON-RPC id and the tool a `tools/call` body names (None for anything else)."""
-    message = parse_json(body)
-    if message is NOT_JSON or not isinstance(message, dict):
-        return None, None
-    request_id = message.get("id")
-    params = message.get("params")
-    if message.get("method") != "tools/call" or not isinstance(params, dict):
-        return request_id, None
-    name = params.get("name")
-    return request_id, name if isinstance(name, str) else None
 
 
 def _size(n: int) -> str:

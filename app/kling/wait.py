@@ -1,9 +1,11 @@
-"""One server-side wait for many tasks: poll through the batch engine, report progress, stop in time.
+"""One server-side wait for many tasks: poll through the shared poller, report progress, stop in time.
 
 The pause between polls starts short and grows 1.5x to a cap; ids that reach a terminal status are
-not asked again. Progress goes out after every poll and, while nothing changes, at least every
-heartbeat interval, because some clients reset their timeout only on progress. Cancellation (the
-client cancels or disconnects) interrupts the sleep or the poll in flight, so polling stops at once.
+not asked again. Polls go through `polling.PollHub`, which reads the due waits of one token together
+(a wait may be read up to half a pause early, with others). Progress goes out after every poll and,
+while nothing changes, at least every heartbeat interval, because some clients reset their timeout
+only on progress. Cancellation (the client cancels or disconnects) interrupts the pause or the poll
+in flight, so polling stops at once.
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
-import anyio
 from pydantic import Field
 
-from app.kling.batch import Fetched, Found, TaskSet, build_result, fetch_all
+from app.kling.batch import Fetched, Found, TaskSet, build_result
+from app.kling.polling import PollHub
 from app.kling.status import TaskStatus
-from app.upstream.client import UpstreamClient
 from app.upstream.errors import UpstreamError
 
 Until = Literal["all", "any"]
 Report = Callable[[float, float, str], Awaitable[None]]
 GROWTH = 1.5
+JOIN_EARLY = 0.5  # of a pause: how early a wait may be read along with other waits of its token
+# A heartbeat is due at this share of the promised interval: a busy event loop or a read in flight can
+# delay it by a second or more (measured with 1,000 waits on one core), and the promise must still hold.
+HEARTBEAT_EARLY = 0.8
 
 
 class WaitResult(TaskSet):
@@ -39,8 +44,6 @@ class WaitPlan:
     first_poll_seconds: float
     max_poll_seconds: float
     heartbeat_seconds: float
-    chunk_size: int
-    max_concurrency: int
     poll_after_seconds: int
 
 
@@ -71,6 +74,10 @@ class _Progress:
         self.last, self.last_sent = value, time.monotonic()
         await self.report(value, float(self.total), _message(statuses, self.total, self.elapsed()))
 
+    def quiet_left(self, heartbeat: float) -> float:
+        """Seconds until a heartbeat is owed."""
+        return max(0.0, heartbeat - (time.monotonic() - self.last_sent))
+
 
 def _message(statuses: dict[str, TaskStatus], total: int, elapsed: float) -> str:
     count = {s: sum(1 for v in statuses.values() if v is s) for s in TaskStatus}
@@ -86,17 +93,18 @@ def _message(statuses: dict[str, TaskStatus], total: int, elapsed: float) -> str
 
 
 async def wait_for_tasks(
-    upstream: UpstreamClient, ids: list[str], *, token: str, plan: WaitPlan, report: Report
+    polls: PollHub, ids: list[str], *, token: str, plan: WaitPlan, report: Report
 ) -> WaitResult:
     progress = _Progress(report, len(ids), plan.timeout_seconds)
     deadline = time.monotonic() + plan.timeout_seconds
     fetched: Fetched = {}
     statuses: dict[str, TaskStatus] = {}
     open_ids = list(ids)
-    pause = plan.first_poll_seconds
+    pause = 0.0  # the first read at once
     while True:
-        got = await fetch_all(
-            upstream, open_ids, token=token, chunk_size=plan.chunk_size, max_concurrency=plan.max_concurrency
+        due = min(time.monotonic() + pause, deadline)
+        got = await _poll(
+            polls, token, open_ids, due, pause * JOIN_EARLY, plan.heartbeat_seconds, progress, statuses
         )
         for task_id in open_ids:
             found = got.get(task_id)
@@ -112,21 +120,29 @@ async def wait_for_tasks(
         met = not open_ids if plan.until == "all" else len(open_ids) < len(ids)
         if met or time.monotonic() >= deadline:
             break
-        await _pause(min(pause, deadline - time.monotonic()), plan.heartbeat_seconds, progress, statuses)
-        pause = min(pause * GROWTH, plan.max_poll_seconds)
+        pause = plan.first_poll_seconds if pause == 0 else min(pause * GROWTH, plan.max_poll_seconds)
     return _result(ids, fetched, statuses, plan, timed_out=not met, elapsed=progress.elapsed())
 
 
-async def _pause(
-    seconds: float, heartbeat: float, progress: _Progress, statuses: dict[str, TaskStatus]
-) -> None:
-    """Sleep, sending a heartbeat whenever `heartbeat` seconds pass without a notification."""
-    until = time.monotonic() + max(0.0, seconds)
-    while (left := until - time.monotonic()) > 0:
-        quiet = time.monotonic() - progress.last_sent
-        await anyio.sleep(min(left, max(0.0, heartbeat - quiet)))
-        if time.monotonic() - progress.last_sent >= heartbeat:
+async def _poll(
+    polls: PollHub,
+    token: str,
+    ids: list[str],
+    due: float,
+    slack: float,
+    heartbeat: float,
+    progress: _Progress,
+    statuses: dict[str, TaskStatus],
+) -> Fetched:
+    """The statuses of `ids` once read (at `due`, or earlier along with other waits of the token),
+    sending a heartbeat whenever `heartbeat` seconds pass without a notification."""
+    ask = polls.ask(token, ids, due=due, slack=slack)
+    try:
+        while (got := await ask.result(within=progress.quiet_left(heartbeat * HEARTBEAT_EARLY))) is None:
             await progress.send(statuses)
+        return got
+    finally:
+        ask.withdraw()
 
 
 def _result(

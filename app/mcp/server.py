@@ -12,6 +12,7 @@ from mcp.server.mcpserver import MCPServer
 from app import __version__
 from app.idempotency.memory import MemoryStore
 from app.idempotency.store import IdempotencyStore
+from app.kling.polling import PollHub
 from app.mcp.cancellation import CancelRegistry
 from app.mcp.conformance_fixtures import FixtureTasks, add_fixture_tools
 from app.mcp.observer import RequestObserver
@@ -52,6 +53,9 @@ def build_mcp_server(
     registry = CancelRegistry() if cancellations is None else cancellations
     metrics = metrics or Metrics()
     store = idempotency or MemoryStore(settings.idempotency_ttl_seconds, settings.idempotency_max_records)
+    polls = PollHub(
+        upstream, chunk_size=settings.batch_chunk_size, max_concurrency=settings.batch_max_concurrency
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[ToolRuntime]:
@@ -63,6 +67,7 @@ def build_mcp_server(
             cancellations=registry,
             idempotency=store,
             metrics=metrics,
+            polls=polls,
         )
 
     fixtures = FixtureTasks() if settings.conformance_fixtures else None

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from app.capacity import wait_budget
+from app.metrics import Metrics
 from app.settings import Settings, env_name, memory_needed_mib
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,6 +168,25 @@ def test_memory_limit_covers_the_request_body_pools(docs: dict[str, dict[str, An
     limit = container(docs)["resources"]["limits"]["memory"]
     assert limit.endswith("Mi")
     assert int(limit.removesuffix("Mi")) >= memory_needed_mib(configured(docs))
+
+
+def test_hpa_scales_on_held_waits_before_the_budget_is_spent(docs: dict[str, dict[str, Any]]) -> None:
+    """The waits metric is one the server exports, the adapter rule serves it under the HPA's name, and
+    the HPA's target per pod sits below the wait budget the pod's memory limit gives it."""
+    pods = [m["pods"] for m in docs["HorizontalPodAutoscaler"]["spec"]["metrics"] if m["type"] == "Pods"]
+    assert len(pods) == 1
+    name = pods[0]["metric"]["name"]
+    assert f"\n{name} " in Metrics().render().decode()  # a gauge of that name, without labels
+    adapter = yaml.safe_load(render("deploy/prometheus-adapter")["ConfigMap"]["data"]["config.yaml"])
+    [rule] = adapter["rules"]
+    assert rule["name"]["as"] == name and rule["seriesQuery"].startswith(f"{name}{{")
+    limit_mib = int(container(docs)["resources"]["limits"]["memory"].removesuffix("Mi"))
+    budget = wait_budget(configured(docs), limit_mib=limit_mib)
+    target = int(pods[0]["target"]["averageValue"])
+    assert 0.5 * budget <= target <= 0.8 * budget, (target, budget)
+    env = {item["name"]: item for item in container(docs)["env"]}
+    source = env["KLING_MCP_MEMORY_LIMIT_MIB"]["valueFrom"]["resourceFieldRef"]
+    assert source == {"containerName": container(docs)["name"], "resource": "limits.memory", "divisor": "1Mi"}
 
 
 def test_oauth_keys_come_from_a_mounted_secret_shipped_empty(docs: dict[str, dict[str, Any]]) -> None:

@@ -196,3 +196,72 @@ async def test_unconfirmed_tokens_are_capped_per_address(simulator: Simulator) -
     assert sorted(statuses["fresh"]) == [200, 200, 429, 429, 429]
     assert statuses["trusted"] == [200]  # a token upstream accepted counts on its own
     assert statuses["elsewhere"] == [200]
+
+
+def wait_call(task_id: str, timeout: int = 30) -> dict[str, Any]:
+    arguments = {"task_ids": [task_id], "timeout_seconds": timeout}
+    return {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "kling_wait_for_tasks", "arguments": arguments},
+    }
+
+
+async def test_waits_have_a_budget_of_their_own(simulator: Simulator) -> None:
+    """Three waits fill a budget of three, while one call slot is all ordinary calls have: the waits
+    take none of it, and a fourth wait is refused (503, and /readyz says full) until one ends."""
+    limits = {
+        "max_concurrent_requests": 1,
+        "max_concurrent_waits": 3,
+        "max_concurrent_waits_per_token": 2,
+        "busy_refusal_delay_seconds": 0,
+    }
+    owners = {
+        "tok-wa": await simulator.bulk("tok-wa", 2, run_seconds=600),
+        "tok-wb": await simulator.bulk("tok-wb", 2, run_seconds=600),
+    }
+    async with server_for(simulator, **limits) as url, httpx2.AsyncClient(base_url=url, timeout=30) as http:
+
+        async def hold(token: str, task_id: str, cancel: anyio.Event) -> None:
+            with anyio.CancelScope() as scope:
+                async with http.stream(
+                    "POST",
+                    "/mcp",
+                    json=wait_call(task_id),
+                    headers={**HEADERS, "authorization": f"Bearer {token}"},
+                ) as response:
+                    assert response.status_code == 200
+                    await cancel.wait()
+                    scope.cancel()
+
+        async def post(token: str, body: dict[str, Any]) -> httpx2.Response:
+            return await http.post("/mcp", json=body, headers={**HEADERS, "authorization": f"Bearer {token}"})
+
+        release = anyio.Event()
+        async with anyio.create_task_group() as group:
+            group.start_soon(hold, "tok-wa", owners["tok-wa"][0], release)
+            group.start_soon(hold, "tok-wa", owners["tok-wa"][1], release)
+            await anyio.sleep(0.5)
+            over_token = await post("tok-wa", wait_call(owners["tok-wa"][0]))
+            group.start_soon(hold, "tok-wb", owners["tok-wb"][0], release)
+            await anyio.sleep(0.5)
+            over_budget = await post("tok-wb", wait_call(owners["tok-wb"][1]))
+            ordinary = await post("tok-wb", call(owners["tok-wb"][1]))
+            ready_when_full = await http.get("/readyz")
+            release.set()
+        with anyio.fail_after(5):  # the server sees the waits' clients go, and frees their places
+            while (ready_after := await http.get("/readyz")).status_code != 200:  # noqa: ASYNC110 - HTTP only
+                await anyio.sleep(0.05)
+    assert over_token.status_code == 429
+    assert (
+        "Too many kling_wait_for_tasks calls open for this API token (at most 2 at once)" in over_token.text
+    )
+    assert over_budget.status_code == 503 and over_budget.headers["retry-after"] == "1"
+    assert "holds its most waits (3)" in over_budget.json()["error"]["message"]
+    assert ordinary.status_code == 200 and '"isError":false' in ordinary.text  # the one call slot was free
+    assert ready_when_full.status_code == 503 and ready_when_full.json() == {
+        "status": "full",
+        "waits_open": 3,
+    }
+    assert ready_after.status_code == 200

@@ -44,6 +44,8 @@ class ToolSpec:
     streams: bool = False
     # Takes base64 media in its arguments, so its calls may be larger than others (a separate body limit).
     takes_media: bool = False
+    # Holds its call open for minutes at little CPU: admitted by the wait budget, not the call slots.
+    waits: bool = False
     # Schema keywords set from this deployment's settings, per top-level argument (app/mcp/schema.py).
     settings_limits: Callable[[Settings], dict[str, dict[str, Any]]] | None = None
 
@@ -91,6 +93,10 @@ def streaming_tools() -> frozenset[str]:
 
 def media_tools() -> frozenset[str]:
     return frozenset(spec.name for spec in all_tools() if spec.takes_media)
+
+
+def wait_tools() -> frozenset[str]:
+    return frozenset(spec.name for spec in all_tools() if spec.waits)
 
 
 def all_tools() -> list[ToolSpec]:
@@ -218,6 +224,7 @@ def all_tools() -> list[ToolSpec]:
             tasks.WAIT_FOR_TASKS_DESCRIPTION,
             READ_ONLY,
             streams=True,
+            waits=True,
             settings_limits=tasks.wait_limits,
         ),
         # --- catalogue -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from mcp.server.mcpserver import Context
 from app.errors import AuthMissing
 from app.idempotency.memory import MemoryStore
 from app.idempotency.store import IdempotencyStore
+from app.kling.polling import PollHub
 from app.mcp.cancellation import CancelRegistry
 from app.metrics import Metrics
 from app.settings import Settings
@@ -27,6 +28,13 @@ class ToolRuntime:
     cancellations: CancelRegistry = field(default_factory=CancelRegistry)
     idempotency: IdempotencyStore = field(default_factory=lambda: MemoryStore(86_400, 100_000))
     metrics: Metrics = field(default_factory=Metrics)
+    # The shared poller of kling_wait_for_tasks: one per server, so waits of one token read together.
+    polls: PollHub | None = None
+
+    def poll_hub(self) -> PollHub:
+        if self.polls is None:  # pragma: no cover - build_mcp_server always gives one
+            raise TypeError("the MCP runtime has no poll hub")
+        return self.polls
 
 
 def runtime_of(ctx: Context[Any]) -> ToolRuntime:

@@ -165,12 +165,12 @@ async def kling_wait_for_tasks(
         first_poll_seconds=settings.wait_first_poll_seconds,
         max_poll_seconds=settings.wait_max_poll_seconds,
         heartbeat_seconds=settings.wait_heartbeat_seconds,
-        chunk_size=settings.batch_chunk_size,
-        max_concurrency=settings.batch_max_concurrency,
         poll_after_seconds=settings.poll_after_seconds,
     )
     token = caller_token(ctx)
     # The raw JSON-RPC id (ctx.request_id is its str): a cancel frame names it with its JSON type.
     with runtime.cancellations.track(token, ctx.request_context.request_id):
-        return await wait_for_tasks(runtime.upstream, ids, token=token, plan=plan, report=ctx.report_progress)
+        return await wait_for_tasks(
+            runtime.poll_hub(), ids, token=token, plan=plan, report=ctx.report_progress
+        )
     raise Cancelled()  # reached only when the caller's cancel frame cancelled the tracked scope

@@ -1,0 +1,523 @@
+"""Wait benchmark: many concurrent `kling_wait_for_tasks` calls held open against one server process.
+
+Each wait is a raw 2026-07-28 `tools/call` with a progress token, answered over SSE, on one simulator
+task that stays running, so no wait ends by itself: it lives until this process closes its stream
+(which cancels it on the server). While the waits are held it samples the server's RSS and CPU and
+its /metrics every 5 s, times ordinary `kling_get_task` calls sent beside them (10 per second), counts
+the upstream polls once the waits have reached their longest poll interval, and measures the longest
+silence each wait saw between progress notifications. Bounded: two scenarios of a fixed length.
+
+    distinct  --waits N, each with its own token and its own task
+    shared    --shared-waits N under one token, each on its own task
+
+The server caps calls in flight (256 per process, 32 per token by default) and may hold waits to a
+budget of their own; whatever it refuses is counted. To measure the waits themselves, lift the caps:
+
+    .venv/bin/python -m bench.wait_bench [--scenario distinct|shared|both] [--waits 1000]
+        [--shared-waits 100] [--hold 90] [--settle 45] [--open-concurrency 200] [--cold]
+        [--env KLING_MCP_MAX_CONCURRENT_REQUESTS=5000 --env KLING_MCP_MAX_CONCURRENT_REQUESTS_PER_TOKEN=5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import itertools
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpx2
+
+from app.settings import Settings
+from bench.batch_bench import free_port, pct, process, simulator
+from bench.load_bench import cpu_seconds, pinned, request, rss_mib, server_pid, server_pid_of_simulator
+
+ERA = "2026-07-28"
+WAIT_TOOL = "kling_wait_for_tasks"
+RUN_SECONDS = 100_000  # the simulator's tasks outlive the benchmark: no wait ends by itself
+TIMEOUT_MARGIN = 60  # seconds a wait's timeout_seconds exceeds the hold: it must never time out first
+SAMPLE_SECONDS = 5.0
+PROBES_PER_SECOND = 10
+WARM_AT_ONCE = 32  # under the per-IP cap on calls with unconfirmed tokens (64 by default)
+REFUSED = {429, 503}  # admission's answers: too many in flight for the token / the process
+TASKS_PATH = "/kling/tasks"
+WAITS_OPEN = "kling_mcp_waits_open"
+WAITS_CAPACITY = "kling_mcp_waits_capacity"
+GC_LONGEST = "kling_mcp_gc_longest_pause_seconds"
+GC_PAUSES = "kling_mcp_gc_pause_seconds"
+
+
+@dataclass
+class Waiter:
+    token: str
+    task_id: str
+    started: float = 0.0
+    opened: float | None = None  # 200 and its headers arrived
+    notes: list[float] = field(default_factory=list)  # arrival of each progress notification
+    refused: bool = False
+    error: str | None = None
+
+
+@dataclass
+class Probe:
+    sent: float
+    seconds: float
+    error: str | None
+
+
+@dataclass
+class Row:
+    scenario: str
+    asked: int
+    held: int
+    errors: int
+    refusals: int
+    open_seconds: float
+    cpu_ms_per_open: float
+    rss_before: float
+    rss_peak: float
+    rss_after: float
+    cpu_percent: float
+    upstream_per_minute: float
+    gap_max: float
+    gap_p99: float
+    first_max: float
+    probe_p50_ms: float
+    probe_p99_ms: float
+    probe_errors: int
+    probes: int
+    gc_longest: float | None
+    problems: list[str]
+
+    @property
+    def kib_per_wait(self) -> float:
+        return (self.rss_peak - self.rss_before) * 1024 / max(1, self.held)
+
+
+def rpc_problem(message: Any) -> str | None:
+    """What went wrong in a JSON-RPC answer: a protocol error, or a tool result flagged isError."""
+    if not isinstance(message, dict):
+        return f"not a JSON-RPC message: {str(message)[:200]}"
+    if isinstance(error := message.get("error"), dict):
+        return str(error.get("message", error))
+    result = message.get("result")
+    if isinstance(result, dict) and result.get("isError"):
+        return " ".join(str(part.get("text", "")) for part in result.get("content", []))[:200]
+    return None
+
+
+def problem_of(text: str) -> str:
+    with contextlib.suppress(ValueError):
+        return rpc_problem(json.loads(text)) or text[:200]
+    return text[:200]
+
+
+def wait_request(waiter: Waiter, n: int, seconds: int) -> tuple[dict[str, str], dict[str, Any]]:
+    """load_bench's 2026-07-28 call (its era `_meta` keys and headers), turned into a wait."""
+    headers, body = request(ERA, waiter.task_id, n)
+    params = body["params"]
+    params["name"] = WAIT_TOOL
+    params["arguments"] = {"task_ids": [waiter.task_id], "timeout_seconds": seconds}
+    params["_meta"]["progressToken"] = f"w{n}"
+    headers |= {"authorization": f"Bearer {waiter.token}", "mcp-name": WAIT_TOOL}
+    return headers, body
+
+
+class Opening:
+    """Bounds how many waits are being opened at once, and tells when every one has an answer."""
+
+    def __init__(self, total: int, at_once: int) -> None:
+        self.slots = anyio.Semaphore(at_once)
+        self.left = total
+        self.all_answered = anyio.Event()
+        if not total:
+            self.all_answered.set()
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[Callable[[], None]]:
+        await self.slots.acquire()
+        done = False
+
+        def answered() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                self.slots.release()
+                self.left -= 1
+                if not self.left:
+                    self.all_answered.set()
+
+        try:
+            yield answered
+        finally:
+            answered()  # failed or cancelled before its headers: it still had its answer
+
+
+async def hold_wait(
+    http: httpx2.AsyncClient, url: str, waiter: Waiter, n: int, seconds: int, opening: Opening
+) -> None:
+    """Open one wait and read its progress until cancelled; anything else that ends it is an error."""
+    headers, body = wait_request(waiter, n, seconds)
+    async with opening.slot() as answered:
+        waiter.started = time.monotonic()
+        try:
+            async with http.stream("POST", f"{url}/mcp", json=body, headers=headers) as response:
+                answered()
+                if response.status_code != 200:
+                    waiter.refused = response.status_code in REFUSED
+                    text = (await response.aread()).decode(errors="replace")
+                    waiter.error = f"HTTP {response.status_code}: {problem_of(text)}"
+                    return
+                waiter.opened = time.monotonic()
+                async for line in response.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue  # event names, blank separators, comments
+                    message = json.loads(line[5:])
+                    if message.get("method") == "notifications/progress":
+                        waiter.notes.append(time.monotonic())
+                        continue
+                    waiter.error = rpc_problem(message) or "the wait returned before the hold ended"
+                    return
+                waiter.error = "the stream closed before the hold ended"
+        except (httpx2.HTTPError, ValueError) as exc:
+            waiter.error = f"{type(exc).__name__}: {exc}"
+
+
+async def ordinary_call(http: httpx2.AsyncClient, url: str, token: str, task_id: str, n: int) -> Probe:
+    headers, body = request(ERA, task_id, n)
+    headers["authorization"] = f"Bearer {token}"
+    sent = time.monotonic()
+    started = time.perf_counter()
+    try:
+        response = await http.post(f"{url}/mcp", json=body, headers=headers)
+    except httpx2.HTTPError as exc:
+        return Probe(sent, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+    seconds = time.perf_counter() - started
+    if response.status_code != 200 or '"isError":false' not in response.text:
+        return Probe(sent, seconds, f"HTTP {response.status_code}: {problem_of(response.text)}")
+    return Probe(sent, seconds, None)
+
+
+async def warm(url: str, waiters: list[Waiter]) -> list[str]:
+    """One ordinary call per token before the waits, as a client's submission would have made: the
+    server trusts a token only once upstream has accepted it, and until then may count its calls
+    against the client IP's small cap on unconfirmed tokens (64), an IP every waiter here shares.
+    Returns the failures."""
+    first = {w.token: w.task_id for w in waiters}
+    slots = anyio.Semaphore(WARM_AT_ONCE)
+    failures: list[str] = []
+
+    async def one(http: httpx2.AsyncClient, n: int, token: str, task_id: str) -> None:
+        async with slots:
+            probe = await ordinary_call(http, url, token, task_id, n)
+        if probe.error:
+            failures.append(probe.error)
+
+    limits = httpx2.Limits(max_connections=WARM_AT_ONCE, max_keepalive_connections=WARM_AT_ONCE)
+    async with httpx2.AsyncClient(limits=limits, timeout=30) as http:
+        async with anyio.create_task_group() as group:
+            for n, (token, task_id) in enumerate(first.items()):
+                group.start_soon(one, http, n, token, task_id)
+    return failures
+
+
+async def probe_loop(url: str, token: str, task_id: str, until: float, probes: list[Probe]) -> None:
+    """Ordinary calls at a fixed rate (open loop: a slow answer does not delay the next call)."""
+
+    async def one(http: httpx2.AsyncClient, n: int) -> None:
+        probes.append(await ordinary_call(http, url, token, task_id, n))
+
+    async with httpx2.AsyncClient(timeout=30) as http:
+        async with anyio.create_task_group() as group:
+            for n in itertools.count(1_000_000):
+                at = time.monotonic()
+                if at >= until:
+                    break
+                group.start_soon(one, http, n)
+                await anyio.sleep(max(0.0, at + 1 / PROBES_PER_SECOND - time.monotonic()))
+
+
+async def scrape(http: httpx2.AsyncClient, metrics_url: str) -> dict[str, list[float]]:
+    """Prometheus text as name -> one value per label set; {} when /metrics does not answer."""
+    try:
+        response = await http.get(metrics_url)
+    except httpx2.HTTPError:
+        return {}
+    found: dict[str, list[float]] = {}
+    for line in response.text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        series, _, value = line.rpartition(" ")
+        with contextlib.suppress(ValueError):
+            found.setdefault(series.split("{", 1)[0], []).append(float(value))
+    return found
+
+
+def describe(metrics: dict[str, list[float]]) -> str:
+    """The wait and GC figures that this server's /metrics has (they are new: any may be missing)."""
+    parts = []
+    if WAITS_OPEN in metrics:
+        capacity = f" of {sum(metrics[WAITS_CAPACITY]):.0f}" if WAITS_CAPACITY in metrics else ""
+        parts.append(f"waits open {sum(metrics[WAITS_OPEN]):.0f}{capacity}")
+    if f"{GC_PAUSES}_count" in metrics:
+        count, total = sum(metrics[f"{GC_PAUSES}_count"]), sum(metrics.get(f"{GC_PAUSES}_sum", [0.0]))
+        parts.append(f"GC pauses {count:.0f} ({total * 1000:.0f} ms)")
+    if GC_LONGEST in metrics:
+        parts.append(f"longest GC pause {max(metrics[GC_LONGEST]) * 1000:.1f} ms")
+    return ", ".join(parts) or f"no {WAITS_OPEN} / GC metrics"
+
+
+async def sample_loop(
+    http: httpx2.AsyncClient, pid: int, metrics_url: str, since: float, until: float, rss: list[float]
+) -> list[dict[str, list[float]]]:
+    scrapes = []
+    while (now := time.monotonic()) < until:
+        rss.append(rss_mib(pid))
+        scrapes.append(metrics := await scrape(http, metrics_url))
+        cpu = cpu_seconds(pid)
+        print(f"  +{now - since:5.1f} s: RSS {rss[-1]:6.1f} MiB, CPU {cpu:6.1f} s, {describe(metrics)}")
+        await anyio.sleep(min(SAMPLE_SECONDS, max(0.0, until - time.monotonic())))
+    return scrapes
+
+
+async def mark(http: httpx2.AsyncClient, sim: str, pid: int) -> tuple[float, float, int]:
+    """(when, server CPU seconds, upstream task queries so far)."""
+    stats = (await http.get(f"{sim}/_sim/stats")).json()
+    return time.monotonic(), cpu_seconds(pid), int(stats["count"].get(TASKS_PATH, 0))
+
+
+async def create_tasks(sim: str, tokens: list[str]) -> list[str]:
+    """One running task per waiter, created under the waiter's token (only its owner can see it)."""
+    ids: dict[str, list[str]] = {}
+    async with httpx2.AsyncClient(base_url=sim, timeout=30) as http:
+        for token, count in collections.Counter(tokens).items():
+            body = {"token": token, "count": count, "run_seconds": RUN_SECONDS}
+            response = await http.post("/_sim/tasks/bulk", json=body)
+            response.raise_for_status()
+            ids[token] = response.json()["ids"]
+    return [ids[token].pop() for token in tokens]
+
+
+@contextlib.contextmanager
+def reaped(port: int) -> Iterator[None]:
+    """Kill the server if `process` could not stop it: it waits 20 s after SIGTERM, and a server that
+    still holds calls may drain for its whole grace period (75 s) first."""
+    try:
+        yield
+    finally:
+        with contextlib.suppress(RuntimeError, ProcessLookupError):
+            os.kill(server_pid(port), signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def wait_server(sim: str, metrics_port: int, extra: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """A fresh server per scenario, pinned to core 0, so each starts from the same memory."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        "ACEDATACLOUD_API_BASE_URL": sim,
+        "KLING_MCP_LOG_LEVEL": "WARNING",
+        "KLING_MCP_METRICS_PORT": str(metrics_port),
+        "KLING_MCP_WAIT_MAX_TIMEOUT_SECONDS": "3600",
+        **extra,
+    }
+    command = [sys.executable, "-m", "app", "serve", "--port", str(port)]
+    with reaped(port), process(command, env, f"{url}/readyz"):
+        pid = server_pid(port)
+        with pinned(pid, {0}):
+            yield url, pid
+
+
+def silences(held: list[Waiter], closed_at: float) -> tuple[list[float], list[float]]:
+    """Each held wait's longest silence, from its start through its notifications to the close (the
+    last stretch counts too: the promise holds until the wait ends), and its wait for the first one."""
+    longest = [max(b - a for a, b in itertools.pairwise([w.started, *w.notes, closed_at])) for w in held]
+    first = [(w.notes[0] if w.notes else closed_at) - w.started for w in held]
+    return longest or [float("nan")], first or [float("nan")]
+
+
+def first_of(kind: str, messages: list[str]) -> list[str]:
+    return [f"{kind}: {len(messages)}, first: {messages[0]}"] if messages else []
+
+
+async def scenario(args: argparse.Namespace, sim: str, name: str, tokens: list[str]) -> Row:
+    count = len(tokens)
+    print(f"-- {name}: {count} waits, {len(set(tokens))} token(s)")
+    ids = await create_tasks(sim, tokens)
+    waiters = [Waiter(token, task_id) for token, task_id in zip(tokens, ids, strict=True)]
+    metrics_port = free_port()
+    metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+    wait_seconds = args.hold + TIMEOUT_MARGIN
+    probes: list[Probe] = []
+    rss: list[float] = []
+    with wait_server(sim, metrics_port, dict(args.env or [])) as (url, pid):
+        warm_failures = [] if args.cold else await warm(url, waiters)
+        limits = httpx2.Limits(max_connections=count + 50, max_keepalive_connections=count + 50)
+        # The read timeout must outlast the silence between heartbeats (10 s by default).
+        timeout_config = httpx2.Timeout(30, read=60)
+        async with (
+            httpx2.AsyncClient(limits=limits, timeout=timeout_config) as http,
+            httpx2.AsyncClient(timeout=10) as side,
+        ):
+            rss_before, cpu_before = rss_mib(pid), cpu_seconds(pid)
+            print(f"  before: RSS {rss_before:.1f} MiB, {describe(await scrape(side, metrics_url))}")
+            opening = Opening(count, args.open_concurrency)
+            async with anyio.create_task_group() as held_open:
+                open_started = time.monotonic()
+                for n, waiter in enumerate(waiters):
+                    held_open.start_soon(hold_wait, http, url, waiter, n, wait_seconds, opening)
+                await opening.all_answered.wait()
+                opened_at = time.monotonic()
+                opened = sum(w.opened is not None for w in waiters)
+                cpu_open = cpu_seconds(pid) - cpu_before
+                print(f"  {opened} of {count} opened in {opened_at - open_started:.1f} s")
+                steady_from, hold_until = opened_at + args.settle, opened_at + args.hold
+                async with anyio.create_task_group() as beside:
+                    probed = waiters[0]  # a token that owns the task it asks for
+                    beside.start_soon(probe_loop, url, probed.token, probed.task_id, hold_until, probes)
+                    scrapes: list[dict[str, list[float]]] = []
+
+                    async def sampling() -> None:
+                        scrapes.extend(await sample_loop(side, pid, metrics_url, opened_at, hold_until, rss))
+
+                    beside.start_soon(sampling)
+                    # Past the settle time every wait polls at its longest interval: the steady window.
+                    await anyio.sleep(max(0.0, steady_from - time.monotonic()))
+                    start = await mark(side, sim, pid)
+                    await anyio.sleep(max(0.0, hold_until - time.monotonic()))
+                    end = await mark(side, sim, pid)
+                closed_at = time.monotonic()
+                held = [w for w in waiters if w.opened is not None and w.error is None]
+                held_open.cancel_scope.cancel()  # closing each stream cancels its wait on the server
+            await anyio.sleep(5)  # let the server finish tearing the waits down
+            rss_after, after = rss_mib(pid), await scrape(side, metrics_url)
+            print(f"  5 s after closing: RSS {rss_after:.1f} MiB, {describe(after)}")
+
+    longest, first = silences(held, closed_at)
+    steady_minutes = (end[0] - start[0]) / 60
+    # The probes reach upstream too (one task query each): only the waits' polls are counted.
+    probe_queries = sum(1 for p in probes if start[0] <= p.sent < end[0] and p.error is None)
+    upstream_per_minute = (end[2] - start[2] - probe_queries) / steady_minutes
+    ok_probes = [p.seconds for p in probes if p.error is None] or [float("nan")]
+    gc_seen = [max(s[GC_LONGEST]) for s in scrapes if GC_LONGEST in s]
+    failed = [w for w in waiters if w.error is not None]
+    problems = [
+        *first_of("warm-up failures", warm_failures),
+        *first_of("wait refusals", [w.error or "" for w in failed if w.refused]),
+        *first_of("wait errors", [w.error or "" for w in failed if not w.refused]),
+        *first_of("get_task errors", [p.error for p in probes if p.error]),
+    ]
+    return Row(
+        scenario=name,
+        asked=count,
+        held=len(held),
+        errors=sum(not w.refused for w in failed),
+        refusals=sum(w.refused for w in failed),
+        open_seconds=opened_at - open_started,
+        cpu_ms_per_open=cpu_open * 1000 / max(1, opened),
+        rss_before=rss_before,
+        rss_peak=max([rss_before, *rss]),
+        rss_after=rss_after,
+        cpu_percent=(end[1] - start[1]) / (end[0] - start[0]) * 100,
+        upstream_per_minute=upstream_per_minute,
+        gap_max=max(longest),
+        gap_p99=pct(longest, 0.99),
+        first_max=max(first),
+        probe_p50_ms=pct(ok_probes, 0.5) * 1000,
+        probe_p99_ms=pct(ok_probes, 0.99) * 1000,
+        probe_errors=sum(p.error is not None for p in probes),
+        probes=len(probes),
+        gc_longest=max(gc_seen) if gc_seen else None,
+        problems=problems,
+    )
+
+
+def report(rows: list[Row], heartbeat: float, max_poll: float) -> None:
+    print()
+    print(
+        "| scenario | waits held | errors / refusals | open s | CPU ms / wait opened"
+        " | RSS MiB before / peak / after close | KiB / wait | server CPU % steady"
+        f" | upstream req/min steady | req / task / min | heartbeat gap max / p99 s (promise {heartbeat:g})"
+        " | first progress max s | get_task p50 / p99 ms (errors) | GC longest pause ms |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        gc_text = "n/a" if r.gc_longest is None else f"{r.gc_longest * 1000:.1f}"
+        print(
+            f"| {r.scenario} | {r.held} of {r.asked} | {r.errors} / {r.refusals} | {r.open_seconds:.1f}"
+            f" | {r.cpu_ms_per_open:.2f} | {r.rss_before:.1f} / {r.rss_peak:.1f} / {r.rss_after:.1f}"
+            f" | {r.kib_per_wait:.1f} | {r.cpu_percent:.1f} | {r.upstream_per_minute:.0f}"
+            f" | {r.upstream_per_minute / max(1, r.held):.2f} | {r.gap_max:.2f} / {r.gap_p99:.2f}"
+            f" | {r.first_max:.2f} | {r.probe_p50_ms:.1f} / {r.probe_p99_ms:.1f}"
+            f" ({r.probe_errors} of {r.probes})"
+            f" | {gc_text} |"
+        )
+    print()
+    print(
+        f"Promised: a progress notification at least every {heartbeat:g} s"
+        f" (KLING_MCP_WAIT_HEARTBEAT_SECONDS); steady polling every {max_poll:g} s"
+        f" = {60 / max_poll:.1f} upstream requests per task per minute (KLING_MCP_WAIT_MAX_POLL_SECONDS)."
+    )
+    for r in rows:
+        for problem in r.problems:
+            print(f"{r.scenario}: {problem}")
+
+
+def setting(env: dict[str, str], name: str) -> float:
+    """The server's value of a setting: a `--env` override, else the default in app/settings.py."""
+    default = Settings.model_fields[name].default
+    return float(env.get(f"KLING_MCP_{name.upper()}", default))
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scenario", choices=["distinct", "shared", "both"], default="both")
+    parser.add_argument("--waits", type=int, default=1000, help="distinct: waits, one token each")
+    parser.add_argument("--shared-waits", type=int, default=100, help="shared: waits under one token")
+    parser.add_argument("--hold", type=int, default=90, help="seconds the waits are held once all are open")
+    parser.add_argument(
+        "--settle", type=int, default=45, help="seconds of early (short) polls before the steady window"
+    )
+    parser.add_argument("--open-concurrency", type=int, default=200, help="waits being opened at once")
+    parser.add_argument("--cold", action="store_true", help="no warm-up call per token before the waits")
+    parser.add_argument(
+        "--env",
+        type=lambda pair: tuple(pair.split("=", 1)),
+        action="append",
+        help="NAME=VALUE for the server",
+    )
+    args = parser.parse_args()
+    if not 0 <= args.settle < args.hold:
+        parser.error("--settle must be shorter than --hold")
+    env = dict(args.env or [])
+    names = ["distinct", "shared"] if args.scenario == "both" else [args.scenario]
+    print(
+        f"kling_wait_for_tasks benchmark: hold {args.hold} s (steady after {args.settle} s),"
+        f" {os.cpu_count()} CPUs, server env {env or 'defaults'}"
+    )
+    rows = []
+    with simulator(0) as sim:
+        # This process and the simulator on core 1: what is measured, the server, has core 0.
+        with pinned(os.getpid(), {1}), pinned(server_pid_of_simulator(sim), {1}):
+            for name in names:
+                tokens = (
+                    [f"bench-wait-{i}" for i in range(args.waits)]
+                    if name == "distinct"
+                    else ["bench-wait-shared"] * args.shared_waits
+                )
+                rows.append(await scenario(args, sim, name, tokens))
+    report(rows, setting(env, "wait_heartbeat_seconds"), setting(env, "wait_max_poll_seconds"))
+
+
+if __name__ == "__main__":
+    anyio.run(main)
