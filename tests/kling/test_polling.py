@@ -8,6 +8,7 @@ from typing import Any
 import anyio
 import pytest
 
+from app.kling.batch import Found
 from app.kling.polling import PollHub
 from app.kling.status import TaskStatus
 from app.kling.wait import WaitPlan, wait_for_tasks
@@ -34,14 +35,16 @@ async def task_reads(running: InProcess) -> list[dict[str, Any]]:
     return [entry for entry in await running.sim.journal() if entry["path"] == "/kling/tasks"]
 
 
+async def wait_on(hub: PollHub, token: str, ids: list[str]) -> None:
+    await wait_for_tasks(hub, ids, token=token, plan=PLAN, report=silent)
+
+
 async def hold_waits(running: InProcess, hubs: list[PollHub], waits: list[tuple[str, str]]) -> None:
     """One wait per (token, task id), all at once, each through `hubs[i % len(hubs)]`."""
     async with anyio.create_task_group() as group:
         for n, (token, task_id) in enumerate(waits):
             hub = hubs[n % len(hubs)]
-            group.start_soon(
-                lambda h=hub, t=token, i=task_id: wait_for_tasks(h, [i], token=t, plan=PLAN, report=silent)
-            )
+            group.start_soon(wait_on, hub, token, [task_id])
 
 
 def hub_for(running: InProcess) -> PollHub:
@@ -70,9 +73,7 @@ async def test_a_read_never_mixes_tokens_and_asks_each_id_once() -> None:
         async with anyio.create_task_group() as group:
             for token, ids in owned.items():
                 for _ in range(2):  # two waits of each token on the same ids
-                    group.start_soon(
-                        lambda t=token, i=ids: wait_for_tasks(hub, i, token=t, plan=PLAN, report=silent)
-                    )
+                    group.start_soon(wait_on, hub, token, ids)
         reads = await task_reads(running)
     assert reads and not hub.lines  # every line is gone with its last wait
     for read in reads:
@@ -98,7 +99,8 @@ async def test_a_cancelled_reader_hands_the_others_back() -> None:
         reader.withdraw()
         got = await joiner.result(within=5)
         joiner.withdraw()
-    assert got is not None and got[second].summary.status is TaskStatus.PENDING
+    assert got is not None and isinstance(found := got[second], Found)
+    assert found.summary.status is TaskStatus.PENDING
     assert hub.reads == 2 and not hub.lines
 
 
