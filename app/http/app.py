@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import httpx2
-from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -128,15 +128,18 @@ def create_app(
         settings, upstream, cancellations=cancellations, metrics=metrics, idempotency=idempotency
     )
 
-    def transport(json_response: bool) -> tuple[Starlette, StreamableHTTPSessionManager]:
-        app = mcp.streamable_http_app(
+    def transport(json_response: bool) -> tuple[StreamableHTTPASGIApp, StreamableHTTPSessionManager]:
+        mcp.streamable_http_app(
             streamable_http_path=MCP_PATH,
             stateless_http=True,  # any replica answers any request
             json_response=json_response,
             transport_security=transport_security(settings),
             max_request_body_size=settings.max_media_request_body_bytes,  # per tool: BodyLimitsMiddleware
         )
-        return app, mcp.session_manager  # the manager of the app just built
+        # The transport itself, without the Starlette app the SDK wraps it in: that app's error and
+        # routing layers repeat ours, and every held wait kept their frames (docs/operations.md "Waits").
+        manager = mcp.session_manager  # the manager just built
+        return StreamableHTTPASGIApp(manager), manager
 
     streaming_app, streaming = transport(json_response=False)  # SSE: progress, pings, cancel on close
     plain_app, plain = transport(json_response=True)

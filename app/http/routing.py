@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.datastructures import URL
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocketClose
 
 from app.http.auth import MCP_PATH
 from app.http.body import NOT_JSON, parse_json, read_body, replay, small_body_length
@@ -39,6 +41,7 @@ def needs_stream(body: bytes, streaming_tools: frozenset[str]) -> bool:
     return message.get("method") == "tools/call" and params.get("name") in streaming_tools
 
 
+NOT_FOUND = PlainTextResponse("Not Found", status_code=404)
 NO_STREAM = JSONResponse(
     {"error": "method_not_allowed", "error_description": "This server offers no GET stream; POST to /mcp."},
     status_code=405,
@@ -53,12 +56,22 @@ class TransportRouter:
         self.streaming_tools = streaming_tools
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == MCP_PATH:
+        if scope["type"] != "http":
+            await WebSocketClose()(scope, receive, send)
+            return
+        if scope["path"] == MCP_PATH + "/":  # as Starlette's router does: same method and body, to /mcp
+            to = URL(scope=scope).replace(path=MCP_PATH)
+            await RedirectResponse(to, status_code=307)(scope, receive, send)
+            return
+        if scope["path"] != MCP_PATH:
+            await NOT_FOUND(scope, receive, send)  # the transports answer any path given them
+            return
+        if scope["method"] == "GET":
             # A stateless server never has a message for a standalone stream: no GET stream is offered
             # (the spec's 405), instead of one that costs memory and carries only pings.
             await NO_STREAM(scope, receive, send)
             return
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["method"] != "POST":
             await self.streaming(scope, receive, send)
             return
         if small_body_length(scope, MAX_ROUTED_BODY) is None:

@@ -118,3 +118,14 @@ async def test_get_is_405_since_no_stream_is_offered() -> None:
         anonymous = await http.get("/mcp", headers=MCP_HEADERS)
     assert answer.status_code == 405 and answer.headers["allow"] == "POST, DELETE"
     assert anonymous.status_code == 401  # the bearer gate still comes first
+
+
+async def test_only_mcp_reaches_the_transports() -> None:
+    """The transports answer whatever path they are given, so the router keeps them to /mcp."""
+    headers = {**MCP_HEADERS, "authorization": "Bearer tok-1", "mcp-protocol-version": "2025-11-25"}
+    async with client_for(make_app()) as http:
+        elsewhere = await http.post("/mcp-not", json=INIT, headers=headers)
+        slash = await http.post("/mcp/", json=INIT, headers=headers)
+        deeper = await http.post("/mcp/x", json=INIT, headers=headers)
+    assert elsewhere.status_code == 404 and deeper.status_code == 404
+    assert slash.status_code == 307 and slash.headers["location"].endswith("/mcp")
