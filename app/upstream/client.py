@@ -33,6 +33,7 @@ from app.upstream.errors import (
     UpstreamTransportError,
     error_from_response,
 )
+from app.upstream.network import upstream_transport
 
 logger = logging.getLogger(__name__)
 
@@ -113,13 +114,13 @@ class UpstreamClient:
     async def running(self) -> AsyncIterator[UpstreamClient]:
         """Open the pool for the lifetime of the block (the app lifespan)."""
         s = self._settings
+        limits = httpx2.Limits(
+            max_connections=s.max_connections, max_keepalive_connections=s.max_keepalive_connections
+        )
         self._http = httpx2.AsyncClient(
             base_url=s.api_base_url,
-            transport=self._transport,
+            transport=self._transport or upstream_transport(limits),
             timeout=httpx2.Timeout(s.read_timeout_seconds, connect=s.connect_timeout_seconds),
-            limits=httpx2.Limits(
-                max_connections=s.max_connections, max_keepalive_connections=s.max_keepalive_connections
-            ),
             headers={"accept": "application/json", "user-agent": f"kling-mcp/{__version__}"},
             follow_redirects=False,
             trust_env=False,
