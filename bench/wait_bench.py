@@ -5,17 +5,17 @@ task that stays running, so no wait ends by itself: it lives until this process 
 (which cancels it on the server). While the waits are held it samples the server's RSS and CPU and
 its /metrics every 5 s, times ordinary `kling_get_task` calls sent beside them (10 per second), counts
 the upstream polls once the waits have reached their longest poll interval, and measures the longest
-silence each wait saw between progress notifications. Bounded: two scenarios of a fixed length.
+silence each wait saw between progress notifications. Bounded: scenarios of a fixed length, each
+against a fresh server with its default settings (waits are admitted by their own budget, derived
+from the memory limit: 512 MiB when the process runs under none; pass --env to change settings).
 
     distinct  --waits N, each with its own token and its own task
+    grouped   --grouped-waits N, --per-token K of them under each token, each on its own task
     shared    --shared-waits N under one token, each on its own task
 
-The server caps calls in flight (256 per process, 32 per token by default) and may hold waits to a
-budget of their own; whatever it refuses is counted. To measure the waits themselves, lift the caps:
-
-    .venv/bin/python -m bench.wait_bench [--scenario distinct|shared|both] [--waits 1000]
-        [--shared-waits 100] [--hold 90] [--settle 45] [--open-concurrency 200] [--cold]
-        [--env KLING_MCP_MAX_CONCURRENT_REQUESTS=5000 --env KLING_MCP_MAX_CONCURRENT_REQUESTS_PER_TOKEN=5000]
+    .venv/bin/python -m bench.wait_bench [--scenario distinct|grouped|shared|all] [--waits 1000]
+        [--grouped-waits 5000] [--per-token 10] [--shared-waits 100] [--hold 90] [--settle 45]
+        [--open-concurrency 200] [--cold] [--env NAME=VALUE ...]
 """
 
 from __future__ import annotations
@@ -53,6 +53,14 @@ WAITS_OPEN = "kling_mcp_waits_open"
 WAITS_CAPACITY = "kling_mcp_waits_capacity"
 GC_LONGEST = "kling_mcp_gc_longest_pause_seconds"
 GC_PAUSES = "kling_mcp_gc_pause_seconds"
+
+
+# Each scenario's waiters, as the token of each.
+SCENARIOS: dict[str, Callable[[argparse.Namespace], list[str]]] = {
+    "distinct": lambda args: [f"bench-wait-{i}" for i in range(args.waits)],
+    "grouped": lambda args: [f"bench-wait-g{i // args.per_token}" for i in range(args.grouped_waits)],
+    "shared": lambda args: ["bench-wait-shared"] * args.shared_waits,
+}
 
 
 @dataclass
@@ -481,8 +489,10 @@ async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scenario", choices=["distinct", "shared", "both"], default="both")
+    parser.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
     parser.add_argument("--waits", type=int, default=1000, help="distinct: waits, one token each")
+    parser.add_argument("--grouped-waits", type=int, default=5000, help="grouped: waits in all")
+    parser.add_argument("--per-token", type=int, default=10, help="grouped: waits under each token")
     parser.add_argument("--shared-waits", type=int, default=100, help="shared: waits under one token")
     parser.add_argument("--hold", type=int, default=90, help="seconds the waits are held once all are open")
     parser.add_argument(
@@ -500,7 +510,7 @@ async def main() -> None:
     if not 0 <= args.settle < args.hold:
         parser.error("--settle must be shorter than --hold")
     env = dict(args.env or [])
-    names = ["distinct", "shared"] if args.scenario == "both" else [args.scenario]
+    names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     print(
         f"kling_wait_for_tasks benchmark: hold {args.hold} s (steady after {args.settle} s),"
         f" {os.cpu_count()} CPUs, server env {env or 'defaults'}"
@@ -510,12 +520,7 @@ async def main() -> None:
         # This process and the simulator on core 1: what is measured, the server, has core 0.
         with pinned(os.getpid(), {1}), pinned(server_pid_of_simulator(sim), {1}):
             for name in names:
-                tokens = (
-                    [f"bench-wait-{i}" for i in range(args.waits)]
-                    if name == "distinct"
-                    else ["bench-wait-shared"] * args.shared_waits
-                )
-                rows.append(await scenario(args, sim, name, tokens))
+                rows.append(await scenario(args, sim, name, SCENARIOS[name](args)))
     report(rows, setting(env, "wait_heartbeat_seconds"), setting(env, "wait_max_poll_seconds"))
 
 
