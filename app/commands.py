@@ -6,12 +6,13 @@ second to import) is not loaded just to print a version or report a bad setting.
 
 from __future__ import annotations
 
-import gc
 import logging
 
 import anyio
 
 from app import __version__
+from app.capacity import memory_limit_mib
+from app.gc_tuning import CollectorGovernor, tune_garbage_collector
 from app.http.app import create_app, create_metrics_app
 from app.http.serving import (
     DrainingServer,
@@ -27,15 +28,6 @@ from app.simulator.config import SimulatorConfig
 from app.upstream.client import UpstreamClient
 
 logger = logging.getLogger("app.cli")
-
-
-def tune_garbage_collector(young_threshold: int) -> None:
-    """A call allocates many short-lived objects (a 1,000-id batch about 100,000), nearly all freed by
-    reference counting; Python's default of a collection every 700 allocations spent 15-25 ms of a
-    1,000-id batch on collections (bench/batch_bench.py). What exists at start-up is frozen: it lives
-    as long as the process, so no collection needs to scan it."""
-    gc.set_threshold(young_threshold, *gc.get_threshold()[1:])
-    gc.freeze()
 
 
 async def serve(settings: Settings, simulate: bool) -> None:
@@ -66,6 +58,16 @@ async def serve(settings: Settings, simulate: bool) -> None:
             logger.info("metrics on http://%s:%d/metrics", *metrics_sock.getsockname()[:2])
         tune_garbage_collector(settings.gc_young_threshold)
         stop_watching_gc = app.state.metrics.watch_gc_pauses()
+        governor = CollectorGovernor(
+            thaw_seconds=settings.gc_thaw_seconds, memory_limit_mib=memory_limit_mib(settings)
+        )
+        governing = anyio.CancelScope()
+
+        async def govern() -> None:
+            with governor, governing:
+                await governor.run()
+
+        group.start_soon(govern)
         sock = bind_socket(settings.host, settings.port)
         host, port = sock.getsockname()[:2]
         logger.info("kling-mcp %s: MCP endpoint http://%s:%d/mcp", __version__, host, port)
@@ -82,6 +84,7 @@ async def serve(settings: Settings, simulate: bool) -> None:
         try:
             await server.serve(sockets=[sock])
         finally:
+            governing.cancel()
             stop_watching_gc()
             close_event_streams()
             for side in side_servers:

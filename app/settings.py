@@ -362,6 +362,13 @@ class Settings(BaseSettings):
         description="Allocations between garbage-collector passes over new objects (Python's default: "
         "700); a 1,000-id batch allocates about 100,000.",
     )
+    gc_thaw_seconds: float = Field(
+        default=600,
+        ge=10,
+        le=86_400,
+        description="Most time between full garbage collections of the whole heap (app/gc_tuning.py); "
+        "sooner near the memory limit.",
+    )
     access_log: bool = Field(
         default=False,
         description="Also log uvicorn's access line per request; the server logs one line per call anyway.",

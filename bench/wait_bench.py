@@ -373,7 +373,7 @@ async def scenario(args: argparse.Namespace, sim: str, name: str, tokens: list[s
         timeout_config = httpx2.Timeout(30, read=60)
         async with (
             httpx2.AsyncClient(limits=limits, timeout=timeout_config) as http,
-            httpx2.AsyncClient(timeout=10) as side,
+            httpx2.AsyncClient(timeout=60) as side,  # this process is busy with the waits too
         ):
             rss_before, cpu_before = rss_mib(pid), cpu_seconds(pid)
             print(f"  before: RSS {rss_before:.1f} MiB, {describe(await scrape(side, metrics_url))}")

@@ -11,7 +11,7 @@ import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 
-from app.commands import tune_garbage_collector
+from app.gc_tuning import tune_garbage_collector
 from tests.helpers import MODES, Mode, Simulator, clean_env, kling_mcp_process, mcp_client, running_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
