@@ -13,7 +13,7 @@ from pathlib import Path
 from app.settings import Settings, memory_needed_mib
 
 # Resident memory per held wait, measured with bench/wait_bench.py (docs/operations.md "Waits").
-WAIT_KIB = 65
+WAIT_KIB = 71
 DEFAULT_LIMIT_MIB = 512  # when neither the setting nor a cgroup names a limit
 CGROUP_LIMIT_FILES = (
     Path("/sys/fs/cgroup/memory.max"),  # cgroup v2

@@ -2,7 +2,11 @@
 
 - A call allocates many short-lived objects (a 1,000-id batch about 100,000), nearly all freed by
   reference counting; Python's default of a young collection every 700 allocations spent 15-25 ms
-  of a 1,000-id batch on collections (bench/batch_bench.py). The young threshold is raised.
+  of a 1,000-id batch on collections (bench/batch_bench.py). The young threshold is raised, but not
+  far: with thousands of waits held, each collection's pause grows with the objects it looks at
+  (50,000 per young collection: 76 ms pauses with 3,000 waits; 10,000: 12 ms). The older
+  generations are collected after 3 and 2 younger collections instead of 10 and 10, for the same
+  reason: 0.6 s pauses with Python's thresholds, 0.07-0.29 s with these (bench/wait_bench.py).
 - A full collection looks at every tracked object, and held waits are hundreds of objects each:
   with 5,000 of them a full collection stopped the event loop for 0.8 s (bench/wait_bench.py). So
   whatever survives a full collection is frozen (left out of later ones): the next full collection
@@ -28,9 +32,12 @@ NEAR_LIMIT = 0.9  # of the memory limit: thaw early when resident memory passes 
 MIN_THAW_GAP_SECONDS = 60.0  # near the limit, thaw no more often than this
 
 
+OLDER_THRESHOLDS = (3, 2)
+
+
 def tune_garbage_collector(young_threshold: int) -> None:
     """Collect young objects less often, and leave the start-up heap out of every collection."""
-    gc.set_threshold(young_threshold, *gc.get_threshold()[1:])
+    gc.set_threshold(young_threshold, *OLDER_THRESHOLDS)
     gc.freeze()
 
 

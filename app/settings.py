@@ -34,7 +34,7 @@ def _split_list(value: Any) -> Any:
 CommaList = Annotated[list[str], NoDecode]
 
 
-GC_YOUNG_THRESHOLD = 50_000  # the default; `kling-mcp simulate` uses it too
+GC_YOUNG_THRESHOLD = 10_000  # the default; `kling-mcp simulate` uses it too
 
 
 class Settings(BaseSettings):
