@@ -11,8 +11,7 @@ import logging
 import anyio
 
 from app import __version__
-from app.capacity import memory_limit_mib
-from app.gc_tuning import CollectorGovernor, tune_garbage_collector
+from app.gc_tuning import tune_garbage_collector
 from app.http.app import create_app, create_metrics_app
 from app.http.serving import (
     DrainingServer,
@@ -58,16 +57,6 @@ async def serve(settings: Settings, simulate: bool) -> None:
             logger.info("metrics on http://%s:%d/metrics", *metrics_sock.getsockname()[:2])
         tune_garbage_collector(settings.gc_young_threshold)
         stop_watching_gc = app.state.metrics.watch_gc_pauses()
-        governor = CollectorGovernor(
-            thaw_seconds=settings.gc_thaw_seconds, memory_limit_mib=memory_limit_mib(settings)
-        )
-        governing = anyio.CancelScope()
-
-        async def govern() -> None:
-            with governor, governing:
-                await governor.run()
-
-        group.start_soon(govern)
         sock = bind_socket(settings.host, settings.port)
         host, port = sock.getsockname()[:2]
         logger.info("kling-mcp %s: MCP endpoint http://%s:%d/mcp", __version__, host, port)
@@ -84,7 +73,6 @@ async def serve(settings: Settings, simulate: bool) -> None:
         try:
             await server.serve(sockets=[sock])
         finally:
-            governing.cancel()
             stop_watching_gc()
             close_event_streams()
             for side in side_servers:

@@ -34,7 +34,7 @@ def _split_list(value: Any) -> Any:
 CommaList = Annotated[list[str], NoDecode]
 
 
-GC_YOUNG_THRESHOLD = 10_000  # the default; `kling-mcp simulate` uses it too
+GC_YOUNG_THRESHOLD = 50_000  # the default; `kling-mcp simulate` uses it too
 
 
 class Settings(BaseSettings):
@@ -361,13 +361,6 @@ class Settings(BaseSettings):
         le=10_000_000,
         description="Allocations between garbage-collector passes over new objects (Python's default: "
         "700); a 1,000-id batch allocates about 100,000.",
-    )
-    gc_thaw_seconds: float = Field(
-        default=600,
-        ge=10,
-        le=86_400,
-        description="Most time between full garbage collections of the whole heap (app/gc_tuning.py); "
-        "sooner near the memory limit.",
     )
     access_log: bool = Field(
         default=False,

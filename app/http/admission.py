@@ -28,11 +28,10 @@ import anyio
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.http.body import called_tool, read_body, replay, small_body_length
+from app.http.body import peek_message, tool_of
 from app.tokens import fingerprint, parse_bearer
 
 SERVER_BUSY = -32000  # JSON-RPC implementation-defined server error
-MAX_PEEKED_BODY = 64 * 1024  # a wait names at most 1,000 ids; larger or unsized bodies are ordinary calls
 
 
 @dataclass
@@ -163,10 +162,10 @@ class AdmissionMiddleware:
                 message = f"Rate limit: {per_minute} requests per minute per {who}. Retry in {retry} s."
                 await _refuse(send, 429, wait, message)
                 return
-        if self.wait_tools and small_body_length(scope, MAX_PEEKED_BODY) is not None:
-            messages, body = await read_body(receive)
-            receive = replay(messages, receive)
-            if called_tool(body)[1] in self.wait_tools and self.waits is not None:
+        if self.wait_tools and self.waits is not None:
+            # A wait names at most 1,000 ids; a larger or unsized body is counted as an ordinary call.
+            receive, message = await peek_message(scope, receive)
+            if tool_of(message)[1] in self.wait_tools:
                 await self._hold_wait(self.waits, f"token:{fingerprint(token)}", scope, receive, send)
                 return
         if self.in_flight >= self.max_in_flight:

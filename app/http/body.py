@@ -49,6 +49,25 @@ def replay(messages: list[Message], receive: Receive) -> Receive:
 
 
 NOT_JSON = object()
+NOT_READ = object()  # the body was not looked at: too large, or of unknown length
+MESSAGE_KEY = "kling-mcp.message"  # in scope["extensions"]: the body parsed by the first to look
+MAX_PEEKED_BODY = 64 * 1024  # a 1,000-id call is about 40 KiB; larger bodies are passed on unread
+
+
+async def peek_message(scope: Scope, receive: Receive) -> tuple[Receive, Any]:
+    """The request's JSON-RPC message (or NOT_JSON, or NOT_READ for a large or unsized body), and the
+    receive to pass on. The first middleware that asks reads and parses the body and keeps the result
+    in the scope; the others get it from there, so a call's body is read and parsed once, not once
+    per middleware that looks at it."""
+    extensions = scope.setdefault("extensions", {})
+    if MESSAGE_KEY in extensions:
+        return receive, extensions[MESSAGE_KEY]
+    if small_body_length(scope, MAX_PEEKED_BODY) is None:
+        extensions[MESSAGE_KEY] = NOT_READ
+        return receive, NOT_READ
+    messages, body = await read_body(receive)
+    extensions[MESSAGE_KEY] = message = parse_json(body)
+    return replay(messages, receive), message
 
 
 def parse_json(body: bytes) -> Any:
@@ -62,8 +81,12 @@ def parse_json(body: bytes) -> Any:
 
 def called_tool(body: bytes) -> tuple[Any, str | None]:
     """The JSON-RPC id and the tool a `tools/call` body names (None for anything else)."""
-    message = parse_json(body)
-    if message is NOT_JSON or not isinstance(message, dict):
+    return tool_of(parse_json(body))
+
+
+def tool_of(message: Any) -> tuple[Any, str | None]:
+    """The JSON-RPC id and the tool a parsed `tools/call` message names (None for anything else)."""
+    if not isinstance(message, dict):
         return None, None
     request_id = message.get("id")
     params = message.get("params")

@@ -17,22 +17,16 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.http.body import NOT_JSON, parse_json, read_body, replay, small_body_length
+from app.http.body import peek_message
 from app.mcp.cancellation import CancelRegistry
 from app.tokens import fingerprint, parse_bearer
 
 logger = logging.getLogger(__name__)
 
-# A cancel frame is tiny; bodies larger than this are passed through without being read here.
-MAX_PEEK_BYTES = 4096
 
-
-def cancelled_request_ids(body: bytes) -> list[Any]:
-    """The request ids named by `notifications/cancelled` frames in a JSON-RPC body (or batch)."""
-    parsed = parse_json(body)
-    if parsed is NOT_JSON:
-        return []
-    frames = parsed if isinstance(parsed, list) else [parsed]
+def cancelled_request_ids(message: Any) -> list[Any]:
+    """The request ids named by `notifications/cancelled` frames in a parsed JSON-RPC message (or batch)."""
+    frames = message if isinstance(message, list) else [message]
     return [
         frame["params"]["requestId"]
         for frame in frames
@@ -55,13 +49,10 @@ class LegacyCancelMiddleware:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
-        if small_body_length(scope, MAX_PEEK_BYTES) is None:
-            await self.app(scope, receive, send)
-            return
-        messages, body = await read_body(receive)
+        receive, message = await peek_message(scope, receive)
         token = parse_bearer(Headers(scope=scope).get("authorization"))
         if token is not None:
-            for request_id in cancelled_request_ids(body):
+            for request_id in cancelled_request_ids(message):
                 if self.registry.cancel(token, request_id):
                     logger.info("cancelled request %r for token %s", request_id, fingerprint(token))
-        await self.app(scope, replay(messages, receive), send)
+        await self.app(scope, receive, send)

@@ -19,15 +19,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from app.http.auth import MCP_PATH
-from app.http.body import NOT_JSON, parse_json, read_body, replay, small_body_length
-
-MAX_ROUTED_BODY = 64 * 1024  # larger bodies go to the SSE transport unread
+from app.http.body import MESSAGE_KEY, NOT_JSON, NOT_READ, peek_message
 
 
-def needs_stream(body: bytes, streaming_tools: frozenset[str]) -> bool:
-    """Whether a JSON-RPC body should be answered over SSE: it asks for progress, or calls one of
-    `streaming_tools` (long calls, marked in the tool inventory)."""
-    message: Any = parse_json(body)
+def needs_stream(message: Any, streaming_tools: frozenset[str]) -> bool:
+    """Whether a parsed JSON-RPC message should be answered over SSE: it asks for progress, or calls
+    one of `streaming_tools` (long calls, marked in the tool inventory)."""
+    if message is NOT_READ:
+        return True  # large or unsized: the full-featured path, unread
     if message is NOT_JSON:
         return False  # either transport answers a parse error the same way
     if not isinstance(message, dict):
@@ -74,9 +73,7 @@ class TransportRouter:
         if scope["method"] != "POST":
             await self.streaming(scope, receive, send)
             return
-        if small_body_length(scope, MAX_ROUTED_BODY) is None:
-            await self.streaming(scope, receive, send)
-            return
-        messages, body = await read_body(receive)
-        target = self.streaming if needs_stream(body, self.streaming_tools) else self.plain
-        await target(scope, replay(messages, receive), send)
+        receive, message = await peek_message(scope, receive)
+        scope["extensions"].pop(MESSAGE_KEY)  # the last to look: the SDK parses the body itself
+        target = self.streaming if needs_stream(message, self.streaming_tools) else self.plain
+        await target(scope, receive, send)

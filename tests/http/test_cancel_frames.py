@@ -8,6 +8,7 @@ import httpx2
 import pytest
 from starlette.types import Receive, Scope, Send
 
+from app.http.body import parse_json
 from app.http.cancel_frames import LegacyCancelMiddleware, cancelled_request_ids
 from app.mcp.cancellation import CancelRegistry
 
@@ -19,11 +20,11 @@ def frame(request_id: object) -> dict[str, object]:
 
 
 def test_frames_are_read_from_single_and_batch_bodies() -> None:
-    assert cancelled_request_ids(json.dumps(frame(7)).encode()) == [7]
+    assert cancelled_request_ids(frame(7)) == [7]
     batch = [frame("a"), {"jsonrpc": "2.0", "id": 1, "method": "ping"}, frame(3)]
-    assert cancelled_request_ids(json.dumps(batch).encode()) == ["a", 3]
+    assert cancelled_request_ids(batch) == ["a", 3]
     for odd in (b"not json", b"[]", b'{"method": "notifications/cancelled"}', b'"x"'):
-        assert cancelled_request_ids(odd) == []
+        assert cancelled_request_ids(parse_json(odd)) == []
 
 
 async def test_middleware_cancels_and_still_passes_the_request_on() -> None:

@@ -10,6 +10,7 @@ import pytest
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.http.body import parse_json
 from app.http.routing import TransportRouter, needs_stream
 from tests.helpers import INIT, MCP_HEADERS, client_for, make_app
 
@@ -109,7 +110,7 @@ TOOLS = frozenset({"kling_wait_for_tasks"})
     ],
 )
 def test_needs_stream(body: bytes, stream: bool) -> None:
-    assert needs_stream(body, TOOLS) is stream
+    assert needs_stream(parse_json(body), TOOLS) is stream
 
 
 async def test_get_is_405_since_no_stream_is_offered() -> None:
