@@ -112,6 +112,8 @@ async def wait_for_tasks(
                 continue  # unreadable this time: keep the last status we read
             if found is None:
                 fetched.pop(task_id, None)
+            elif isinstance(found, Found):
+                fetched[task_id] = Found(None, found.summary)  # the raw record is never shown here
             else:
                 fetched[task_id] = found
             statuses[task_id] = _status(found)
