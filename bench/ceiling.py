@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx2
 import uvicorn
@@ -47,14 +47,15 @@ def create_ceiling_app(upstream: str) -> Starlette:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def serve_against_upstream(create: Callable[[str], Starlette], description: str | None) -> None:
+    """`--port P --upstream URL`: serve the app `create(URL)` makes on loopback port P."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", required=True)
     args = parser.parse_args()
     # asyncio's own loop and h11, as kling-mcp serve runs: the comparison is of the code, not the stack.
     uvicorn.run(
-        create_ceiling_app(args.upstream),
+        create(args.upstream),
         host="127.0.0.1",
         port=args.port,
         log_level="warning",
@@ -64,4 +65,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    serve_against_upstream(create_ceiling_app, __doc__)

@@ -228,6 +228,16 @@ def report(results: dict[tuple[str, str, int], list[dict[str, float]]], levels: 
                 print(f"{era}, {target}: throughput at c=64 / c=16 = {held:.2f}")
 
 
+def add_env_option(parser: argparse.ArgumentParser) -> None:
+    """`--env NAME=VALUE`, repeatable: settings for the benchmarked server."""
+    parser.add_argument(
+        "--env",
+        type=lambda pair: tuple(pair.split("=", 1)),
+        action="append",
+        help="NAME=VALUE for the server",
+    )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -243,12 +253,7 @@ async def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--concurrency-levels", type=int, nargs="+", default=[1, 16, 64])
-    parser.add_argument(
-        "--env",
-        type=lambda pair: tuple(pair.split("=", 1)),
-        action="append",
-        help="NAME=VALUE for the server",
-    )
+    add_env_option(parser)
     args = parser.parse_args()
     eras = ["legacy", "2026-07-28"] if args.era == "both" else [args.era]
     with simulator(0) as sim:

@@ -11,19 +11,19 @@ much of the server's cost per call is the SDK's and how much is ours.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
-import uvicorn
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
+
+from bench.ceiling import serve_against_upstream
 
 
 def create_floor_app(upstream: str) -> Starlette:
@@ -61,21 +61,5 @@ def create_floor_app(upstream: str) -> Starlette:
     return Starlette(routes=[Route("/readyz", readyz), Mount("/", app=mcp_app)], lifespan=lifespan)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--upstream", required=True)
-    args = parser.parse_args()
-    # The same stack as kling-mcp serve and the forwarder: asyncio's own loop and h11.
-    uvicorn.run(
-        create_floor_app(args.upstream),
-        host="127.0.0.1",
-        port=args.port,
-        log_level="warning",
-        loop="asyncio",
-        http="h11",
-    )
-
-
 if __name__ == "__main__":
-    main()
+    serve_against_upstream(create_floor_app, __doc__)

@@ -38,7 +38,15 @@ import httpx2
 
 from app.settings import Settings
 from bench.batch_bench import free_port, pct, process, simulator
-from bench.load_bench import cpu_seconds, pinned, request, rss_mib, server_pid, server_pid_of_simulator
+from bench.load_bench import (
+    add_env_option,
+    cpu_seconds,
+    pinned,
+    request,
+    rss_mib,
+    server_pid,
+    server_pid_of_simulator,
+)
 
 ERA = "2026-07-28"
 WAIT_TOOL = "kling_wait_for_tasks"
@@ -502,12 +510,7 @@ async def main() -> None:
     )
     parser.add_argument("--open-concurrency", type=int, default=200, help="waits being opened at once")
     parser.add_argument("--cold", action="store_true", help="no warm-up call per token before the waits")
-    parser.add_argument(
-        "--env",
-        type=lambda pair: tuple(pair.split("=", 1)),
-        action="append",
-        help="NAME=VALUE for the server",
-    )
+    add_env_option(parser)
     args = parser.parse_args()
     if not 0 <= args.settle < args.hold:
         parser.error("--settle must be shorter than --hold")

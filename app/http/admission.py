@@ -34,24 +34,20 @@ from app.tokens import fingerprint, parse_bearer
 SERVER_BUSY = -32000  # JSON-RPC implementation-defined server error
 
 
-@dataclass
-class WaitBudget:
-    """Waits held by this process: at most `capacity` in all and `per_token` per caller."""
+class Occupancy:
+    """Calls held now, in all and per caller; a caller with none is not kept."""
 
-    capacity: int
-    per_token: int
-    ids_per_wait: int  # named in the refusal: fewer, larger waits fit
-    on_change: Callable[[int], None] = lambda open_waits: None  # the metrics gauge
-    open: int = 0
-    by_caller: dict[str, int] = field(default_factory=dict)
+    def __init__(self, on_change: Callable[[int], None] = lambda held: None) -> None:
+        self.open = 0
+        self.by_caller: dict[str, int] = {}
+        self.on_change = on_change  # a metrics gauge
 
-    @property
-    def full(self) -> bool:
-        return self.open >= self.capacity
+    def of(self, caller: str) -> int:
+        return self.by_caller.get(caller, 0)
 
     def enter(self, caller: str) -> None:
         self.open += 1
-        self.by_caller[caller] = self.by_caller.get(caller, 0) + 1
+        self.by_caller[caller] = self.of(caller) + 1
         self.on_change(self.open)
 
     def leave(self, caller: str) -> None:
@@ -60,8 +56,22 @@ class WaitBudget:
         if left:
             self.by_caller[caller] = left
         else:
-            del self.by_caller[caller]  # no state kept for callers with no wait open
+            del self.by_caller[caller]
         self.on_change(self.open)
+
+
+@dataclass
+class WaitBudget:
+    """Waits held by this process: at most `capacity` in all and `per_token` per caller."""
+
+    capacity: int
+    per_token: int
+    ids_per_wait: int  # named in the refusal: fewer, larger waits fit
+    held: Occupancy = field(default_factory=Occupancy)
+
+    @property
+    def full(self) -> bool:
+        return self.held.open >= self.capacity
 
 
 class TokenBuckets:
@@ -131,11 +141,10 @@ class AdmissionMiddleware:
         self.waits = waits
         self.wait_tools = wait_tools if waits is not None else frozenset()
         self.max_in_flight = max_in_flight
-        self.in_flight = 0
+        self.calls = Occupancy()
         self.max_per_caller = max_in_flight_per_caller
         self.max_per_ip = max_in_flight_per_ip
         self.is_trusted = is_trusted
-        self.per_caller: dict[str, int] = {}  # caller key -> calls in flight; only callers with some
         # Two limiters, so that however many IPs send junk, trusted tokens keep their buckets.
         self.buckets = self.ip_buckets = None
         if rate_per_minute:
@@ -168,7 +177,7 @@ class AdmissionMiddleware:
             if tool_of(message)[1] in self.wait_tools:
                 await self._hold_wait(self.waits, f"token:{fingerprint(token)}", scope, receive, send)
                 return
-        if self.in_flight >= self.max_in_flight:
+        if self.calls.open >= self.max_in_flight:
             self.on_refuse("busy")
             # A short pause before the refusal costs no CPU here, but stops a client that retries at
             # once from turning refusals into a busy loop that starves the calls being served.
@@ -178,7 +187,7 @@ class AdmissionMiddleware:
             )
             return
         cap = self.max_per_caller if trusted else self.max_per_ip
-        if self.per_caller.get(caller, 0) >= cap:
+        if self.calls.of(caller) >= cap:
             self.on_refuse("caller_busy")
             await anyio.sleep(self.refusal_delay)
             who = "this API token" if trusted else "this client address with unconfirmed tokens"
@@ -188,17 +197,7 @@ class AdmissionMiddleware:
             )
             await _refuse(send, 429, 1, message)
             return
-        self.in_flight += 1
-        self.per_caller[caller] = self.per_caller.get(caller, 0) + 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.in_flight -= 1
-            left = self.per_caller[caller] - 1
-            if left:
-                self.per_caller[caller] = left
-            else:
-                del self.per_caller[caller]  # no state kept for callers with nothing in flight
+        await self._hold(self.calls, caller, scope, receive, send)
 
     async def _hold_wait(
         self, waits: WaitBudget, caller: str, scope: Scope, receive: Receive, send: Send
@@ -212,7 +211,7 @@ class AdmissionMiddleware:
             )
             await _refuse(send, 503, 1, message)
             return
-        if waits.by_caller.get(caller, 0) >= waits.per_token:
+        if waits.held.of(caller) >= waits.per_token:
             self.on_refuse("caller_waits")
             await anyio.sleep(self.refusal_delay)
             message = (
@@ -222,8 +221,11 @@ class AdmissionMiddleware:
             )
             await _refuse(send, 429, 1, message)
             return
-        waits.enter(caller)
+        await self._hold(waits.held, caller, scope, receive, send)
+
+    async def _hold(self, held: Occupancy, caller: str, scope: Scope, receive: Receive, send: Send) -> None:
+        held.enter(caller)
         try:
             await self.app(scope, receive, send)
         finally:
-            waits.leave(caller)
+            held.leave(caller)

@@ -24,7 +24,7 @@ from starlette.routing import Mount, Route
 
 from app import __version__
 from app.capacity import wait_budget
-from app.http.admission import AdmissionMiddleware, WaitBudget
+from app.http.admission import AdmissionMiddleware, Occupancy, WaitBudget
 from app.http.auth import MCP_PATH, METADATA_PATH, BearerAuthMiddleware, metadata_endpoint
 from app.http.body_limits import BodyLimitsMiddleware
 from app.http.cancel_frames import LegacyCancelMiddleware
@@ -62,7 +62,7 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "draining"}, status_code=503)
     waits: WaitBudget = state.waits
     if waits.full:
-        return JSONResponse({"status": "full", "waits_open": waits.open}, status_code=503)
+        return JSONResponse({"status": "full", "waits_open": waits.held.open}, status_code=503)
     ready = bool(state.started) and state.upstream.is_open
     return JSONResponse({"status": "ready" if ready else "starting"}, status_code=200 if ready else 503)
 
@@ -114,7 +114,7 @@ def create_app(
         capacity=wait_budget(settings),
         per_token=settings.max_concurrent_waits_per_token,
         ids_per_wait=settings.batch_max_ids,
-        on_change=metrics.waits_open.set,
+        held=Occupancy(on_change=metrics.waits_open.set),
     )
     metrics.waits_capacity.set(waits.capacity)
     door = (
