@@ -21,6 +21,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 600)
 GC_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+# Around the default heartbeat promise (10 s), so that gaps past it have buckets of their own.
+SILENCE_BUCKETS = (1, 2, 4, 6, 8, 9, 10, 11, 12, 15, 20, 30, 60)
 
 
 class Metrics:
@@ -74,6 +76,18 @@ class Metrics:
             "kling_mcp_waits_capacity", "Waits this process may hold at once (its wait budget).", registry=r,
             multiprocess_mode="livesum",
         )  # fmt: skip
+        # Whether waits keep their heartbeat promise, seen from the sending side (a slow client cannot
+        # make these late): each silence ends when a notification has been handed to the stream.
+        self.wait_silence = Histogram(
+            "kling_mcp_wait_silence_seconds",
+            "Silences of held waits: from the start to the first progress notification, and between two.",
+            buckets=SILENCE_BUCKETS, registry=r,
+        )  # fmt: skip
+        self._longest_silence = 0.0
+        self.wait_longest_silence = Gauge(
+            "kling_mcp_wait_longest_silence_seconds", "The longest silence of any wait since start.",
+            registry=r, multiprocess_mode="max",
+        )  # fmt: skip
         self.gc_pause = Histogram(
             "kling_mcp_gc_pause_seconds", "Garbage collection pauses of the event loop, by generation.",
             ["generation"], buckets=GC_BUCKETS, registry=r,
@@ -83,6 +97,12 @@ class Metrics:
             "kling_mcp_gc_longest_pause_seconds", "The longest garbage collection pause since start.",
             registry=r, multiprocess_mode="max",
         )  # fmt: skip
+
+    def observe_wait_silence(self, seconds: float) -> None:
+        self.wait_silence.observe(seconds)
+        if seconds > self._longest_silence:
+            self._longest_silence = seconds
+            self.wait_longest_silence.set(seconds)
 
     def watch_gc_pauses(self) -> Callable[[], None]:
         """Time every garbage collection of this process (a pause of the event loop); returns the undo.

@@ -156,6 +156,13 @@ class Settings(BaseSettings):
         le=1_000_000,
         description="kling_wait_for_tasks calls held at once per API token (429 past it).",
     )
+    max_concurrent_wait_openings: int = Field(
+        default=16,
+        ge=1,
+        le=10_000,
+        description="kling_wait_for_tasks calls being opened at once per process (until each first reports "
+        "statuses); more wait their turn, so that heartbeats and other calls stay on time.",
+    )
     memory_limit_mib: int | None = Field(
         default=None,
         ge=64,

@@ -23,9 +23,11 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import gc
 import itertools
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -63,6 +65,10 @@ WAITS_OPEN = "kling_mcp_waits_open"
 WAITS_CAPACITY = "kling_mcp_waits_capacity"
 GC_LONGEST = "kling_mcp_gc_longest_pause_seconds"
 GC_PAUSES = "kling_mcp_gc_pause_seconds"
+SILENCE = "kling_mcp_wait_silence_seconds"
+SILENCE_LONGEST = "kling_mcp_wait_longest_silence_seconds"
+REQUEST_SECONDS = "kling_mcp_request_duration_seconds"
+PROBE_TOOL = "kling_get_task"
 
 
 # Each scenario's waiters, as the token of each.
@@ -113,6 +119,9 @@ class Row:
     probe_errors: int
     probes: int
     gc_longest: float | None
+    server_silence_max: float | None  # the server's own count (kling_mcp_wait_*silence*)
+    server_silences_over: float | None  # silences longer than the promise
+    server_probe_p99: float  # the bucket bound that holds the server's 99th percentile of get_task
     problems: list[str]
 
     @property
@@ -179,33 +188,68 @@ class Opening:
             answered()  # failed or cancelled before its headers: it still had its answer
 
 
-async def hold_wait(
-    http: httpx2.AsyncClient, url: str, waiter: Waiter, n: int, seconds: int, opening: Opening
-) -> None:
-    """Open one wait and read its progress until cancelled; anything else that ends it is an error."""
+PROGRESS = b'"notifications/progress"'
+ANSWER = (b'"result"', b'"error"')  # a JSON-RPC answer: the wait returned
+
+
+def raw_request(url: str, headers: dict[str, str], body: dict[str, Any]) -> bytes:
+    """One HTTP/1.1 POST /mcp, written by hand: see `hold_wait`."""
+    payload = json.dumps(body).encode()
+    host = url.removeprefix("http://")
+    lines = ["POST /mcp HTTP/1.1", f"host: {host}", "content-type: application/json"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    lines.append(f"content-length: {len(payload)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
+
+
+async def read_head(stream: anyio.abc.ByteStream) -> tuple[int, bytes]:
+    """The status code, and whatever of the body came with the head."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += await stream.receive(65536)
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), rest
+
+
+async def hold_wait(url: str, waiter: Waiter, n: int, seconds: int, opening: Opening) -> None:
+    """Open one wait and note each progress notification until cancelled; anything else that ends it
+    is an error. Raw HTTP on a socket of its own, not httpx2: with thousands of streams httpx2's
+    per-chunk work saturated this process's core, and its lateness showed up as the server's (late
+    heartbeats, slow probes). Each SSE event is one body chunk, so a chunk boundary never splits a
+    marker; a read boundary can, hence the carried tail."""
     headers, body = wait_request(waiter, n, seconds)
+    host, port = url.removeprefix("http://").rsplit(":", 1)
     async with opening.slot() as answered:
         waiter.started = time.monotonic()
         try:
-            async with http.stream("POST", f"{url}/mcp", json=body, headers=headers) as response:
+            async with await anyio.connect_tcp(host, int(port)) as stream:
+                await stream.send(raw_request(url, headers, body))
+                status, data = await read_head(stream)
                 answered()
-                if response.status_code != 200:
-                    waiter.refused = response.status_code in REFUSED
-                    text = (await response.aread()).decode(errors="replace")
-                    waiter.error = f"HTTP {response.status_code}: {problem_of(text)}"
+                if status != 200:
+                    waiter.refused = status in REFUSED
+                    with contextlib.suppress(anyio.EndOfStream, anyio.BrokenResourceError):
+                        with anyio.move_on_after(5):
+                            while len(data) < 4096:
+                                data += await stream.receive(65536)
+                    text = data.decode(errors="replace")
+                    waiter.error = f"HTTP {status}: {problem_of(text[text.find('{') :])}"
                     return
                 waiter.opened = time.monotonic()
-                async for line in response.aiter_lines():
-                    if not line.startswith("data:"):
-                        continue  # event names, blank separators, comments
-                    message = json.loads(line[5:])
-                    if message.get("method") == "notifications/progress":
-                        waiter.notes.append(time.monotonic())
-                        continue
-                    waiter.error = rpc_problem(message) or "the wait returned before the hold ended"
-                    return
-                waiter.error = "the stream closed before the hold ended"
-        except (httpx2.HTTPError, ValueError) as exc:
+                carry = b""
+                while True:
+                    seen = carry + data
+                    now = time.monotonic()
+                    waiter.notes.extend(now for _ in range(seen.count(PROGRESS) - carry.count(PROGRESS)))
+                    if any(marker in seen for marker in ANSWER):
+                        text = seen.decode(errors="replace")
+                        waiter.error = problem_of(text[text.find("{") :]) or "the wait returned"
+                        return
+                    carry = seen[-64:]
+                    data = await stream.receive(65536)
+        except anyio.EndOfStream:
+            waiter.error = "the stream closed before the hold ended"
+        except (OSError, anyio.BrokenResourceError, ValueError, IndexError) as exc:
             waiter.error = f"{type(exc).__name__}: {exc}"
 
 
@@ -276,7 +320,27 @@ async def scrape(http: httpx2.AsyncClient, metrics_url: str) -> dict[str, list[f
         series, _, value = line.rpartition(" ")
         with contextlib.suppress(ValueError):
             found.setdefault(series.split("{", 1)[0], []).append(float(value))
+            if "{" in series:
+                found[series] = [float(value)]
     return found
+
+
+def buckets(metrics: dict[str, list[float]], name: str, **labels: str) -> list[tuple[float, float]]:
+    """A histogram's cumulative buckets, (upper bound, count), for the series with these labels."""
+    found = []
+    for key, values in metrics.items():
+        wanted = key.startswith(f"{name}_bucket{{") and all(f'{k}="{v}"' in key for k, v in labels.items())
+        if wanted and (bound := re.search(r'le="([^"]+)"', key)):
+            found.append((float(bound.group(1)), values[0]))
+    return sorted(found)
+
+
+def bucket_quantile(first: list[tuple[float, float]], last: list[tuple[float, float]], q: float) -> float:
+    """The upper bound of the bucket that holds quantile `q` of what was observed between two scrapes."""
+    before = dict(first)
+    counts = [(bound, count - before.get(bound, 0.0)) for bound, count in last]
+    total = counts[-1][1] if counts else 0.0
+    return next((bound for bound, count in counts if total and count >= q * total), float("nan"))
 
 
 def describe(metrics: dict[str, list[float]]) -> str:
@@ -291,6 +355,16 @@ def describe(metrics: dict[str, list[float]]) -> str:
     if GC_LONGEST in metrics:
         parts.append(f"longest GC pause {max(metrics[GC_LONGEST]) * 1000:.1f} ms")
     return ", ".join(parts) or f"no {WAITS_OPEN} / GC metrics"
+
+
+def long_collections(metrics: dict[str, list[float]]) -> str:
+    """Per generation: collections over 100 ms, of all (from the pause histogram's buckets)."""
+    parts = []
+    for generation in "012":
+        found = dict(buckets(metrics, GC_PAUSES, generation=generation))
+        if found:
+            parts.append(f"{generation}: {max(found.values()) - found[0.1]:.0f} of {max(found.values()):.0f}")
+    return ", ".join(parts) or "n/a"
 
 
 async def sample_loop(
@@ -378,23 +452,21 @@ async def scenario(args: argparse.Namespace, sim: str, name: str, tokens: list[s
     rss: list[float] = []
     with wait_server(sim, metrics_port, dict(args.env or [])) as (url, pid):
         warm_failures = [] if args.cold else await warm(url, waiters)
-        limits = httpx2.Limits(max_connections=count + 50, max_keepalive_connections=count + 50)
-        # The read timeout must outlast the silence between heartbeats (10 s by default).
-        timeout_config = httpx2.Timeout(30, read=60)
-        async with (
-            httpx2.AsyncClient(limits=limits, timeout=timeout_config) as http,
-            httpx2.AsyncClient(timeout=60) as side,  # this process is busy with the waits too
-        ):
+        async with httpx2.AsyncClient(timeout=60) as side:  # /metrics and the simulator's counts
             rss_before, cpu_before = rss_mib(pid), cpu_seconds(pid)
             print(f"  before: RSS {rss_before:.1f} MiB, {describe(await scrape(side, metrics_url))}")
             opening = Opening(count, args.open_concurrency)
             async with anyio.create_task_group() as held_open:
                 open_started = time.monotonic()
                 for n, waiter in enumerate(waiters):
-                    held_open.start_soon(hold_wait, http, url, waiter, n, wait_seconds, opening)
+                    held_open.start_soon(hold_wait, url, waiter, n, wait_seconds, opening)
                 await opening.all_answered.wait()
                 opened_at = time.monotonic()
                 opened = sum(w.opened is not None for w in waiters)
+                # This process holds thousands of streams too: its own collections would pause the
+                # probes and the reading of notifications, and show up as the server's lateness.
+                gc.collect()
+                gc.freeze()
                 cpu_open = cpu_seconds(pid) - cpu_before
                 print(f"  {opened} of {count} opened in {opened_at - open_started:.1f} s")
                 steady_from, hold_until = opened_at + args.settle, opened_at + args.hold
@@ -418,6 +490,7 @@ async def scenario(args: argparse.Namespace, sim: str, name: str, tokens: list[s
             await anyio.sleep(5)  # let the server finish tearing the waits down
             rss_after, after = rss_mib(pid), await scrape(side, metrics_url)
             print(f"  5 s after closing: RSS {rss_after:.1f} MiB, {describe(after)}")
+            print(f"  GC pauses over 100 ms, by generation: {long_collections(after)}")
 
     longest, first = silences(held, closed_at)
     steady_minutes = (end[0] - start[0]) / 60
@@ -426,6 +499,9 @@ async def scenario(args: argparse.Namespace, sim: str, name: str, tokens: list[s
     upstream_per_minute = (end[2] - start[2] - probe_queries) / steady_minutes
     ok_probes = [p.seconds for p in probes if p.error is None] or [float("nan")]
     gc_seen = [max(s[GC_LONGEST]) for s in scrapes if GC_LONGEST in s]
+    silence = buckets(after, SILENCE)
+    promise = setting(dict(args.env or []), "wait_heartbeat_seconds")
+    probes_from, probes_to = (buckets(s, REQUEST_SECONDS, tool=PROBE_TOOL) for s in (scrapes[0], scrapes[-1]))
     failed = [w for w in waiters if w.error is not None]
     problems = [
         *first_of("warm-up failures", warm_failures),
@@ -454,6 +530,9 @@ async def scenario(args: argparse.Namespace, sim: str, name: str, tokens: list[s
         probe_errors=sum(p.error is not None for p in probes),
         probes=len(probes),
         gc_longest=max(gc_seen) if gc_seen else None,
+        server_silence_max=after[SILENCE_LONGEST][0] if SILENCE_LONGEST in after else None,
+        server_silences_over=silence[-1][1] - dict(silence)[promise] if promise in dict(silence) else None,
+        server_probe_p99=bucket_quantile(probes_from, probes_to, 0.99),
         problems=problems,
     )
 
@@ -464,11 +543,17 @@ def report(rows: list[Row], heartbeat: float, max_poll: float) -> None:
         "| scenario | waits held | errors / refusals | open s | CPU ms / wait opened"
         " | RSS MiB before / peak / after close | KiB / wait | server CPU % steady"
         f" | upstream req/min steady | req / task / min | heartbeat gap max / p99 s (promise {heartbeat:g})"
-        " | first progress max s | get_task p50 / p99 ms (errors) | GC longest pause ms |"
+        " | first progress max s | get_task p50 / p99 ms (errors) | GC longest pause ms"
+        " | server: longest silence s (over promise) | server: get_task p99 ms |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         gc_text = "n/a" if r.gc_longest is None else f"{r.gc_longest * 1000:.1f}"
+        silence_text = (
+            "n/a"
+            if r.server_silence_max is None
+            else f"{r.server_silence_max:.2f} ({r.server_silences_over or 0:.0f})"
+        )
         print(
             f"| {r.scenario} | {r.held} of {r.asked} | {r.errors} / {r.refusals} | {r.open_seconds:.1f}"
             f" | {r.cpu_ms_per_open:.2f} | {r.rss_before:.1f} / {r.rss_peak:.1f} / {r.rss_after:.1f}"
@@ -476,7 +561,7 @@ def report(rows: list[Row], heartbeat: float, max_poll: float) -> None:
             f" | {r.upstream_per_minute / max(1, r.held):.2f} | {r.gap_max:.2f} / {r.gap_p99:.2f}"
             f" | {r.first_max:.2f} | {r.probe_p50_ms:.1f} / {r.probe_p99_ms:.1f}"
             f" ({r.probe_errors} of {r.probes})"
-            f" | {gc_text} |"
+            f" | {gc_text} | {silence_text} | <= {r.server_probe_p99 * 1000:g} |"
         )
     print()
     print(

@@ -13,6 +13,14 @@ of ordinary calls: they are counted in a `WaitBudget` sized from the memory limi
 per process and per token. A pod full of waiters still answers `kling_get_task` and submissions.
 Waits are counted per token even before upstream has accepted it: an unaccepted token's wait ends at
 its first read, when upstream refuses the token.
+
+Opening a wait is its costly part (the SDK's handling, the first upstream read, the first report: about
+9 ms of CPU), holding it is cheap. Thousands opened at once would each take a step per turn of the
+event loop, every turn would grow long, and the heartbeats of the waits already held and the ordinary
+calls would wait behind them. So at most `WaitBudget.opening` waits are in their opening phase at
+once; the others wait their turn, without CPU, counted in the budget already. A wait leaves the
+phase when it first reports statuses (the tool calls the release it finds under `WAIT_OPENING_KEY`
+in the ASGI scope's extensions) or when it ends.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.http.body import peek_message, tool_of
+from app.mcp.tools.runtime import WAIT_OPENING_KEY
 from app.tokens import fingerprint, parse_bearer
 
 SERVER_BUSY = -32000  # JSON-RPC implementation-defined server error
@@ -67,7 +76,11 @@ class WaitBudget:
     capacity: int
     per_token: int
     ids_per_wait: int  # named in the refusal: fewer, larger waits fit
+    opening: int = 16  # waits in their opening phase at once
     held: Occupancy = field(default_factory=Occupancy)
+
+    def __post_init__(self) -> None:
+        self.openings = anyio.Semaphore(self.opening)  # first come, first served
 
     @property
     def full(self) -> bool:
@@ -221,7 +234,28 @@ class AdmissionMiddleware:
             )
             await _refuse(send, 429, 1, message)
             return
-        await self._hold(waits.held, caller, scope, receive, send)
+        waits.held.enter(caller)
+        try:
+            await self._open(waits, scope, receive, send)
+        finally:
+            waits.held.leave(caller)
+
+    async def _open(self, waits: WaitBudget, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the wait once an opening slot is free; the slot goes back at its first report."""
+        await waits.openings.acquire()
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                waits.openings.release()
+
+        scope.setdefault("extensions", {})[WAIT_OPENING_KEY] = release
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            release()
 
     async def _hold(self, held: Occupancy, caller: str, scope: Scope, receive: Receive, send: Send) -> None:
         held.enter(caller)

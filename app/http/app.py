@@ -114,6 +114,7 @@ def create_app(
         capacity=wait_budget(settings),
         per_token=settings.max_concurrent_waits_per_token,
         ids_per_wait=settings.batch_max_ids,
+        opening=settings.max_concurrent_wait_openings,
         held=Occupancy(on_change=metrics.waits_open.set),
     )
     metrics.waits_capacity.set(waits.capacity)

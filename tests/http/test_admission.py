@@ -3,6 +3,7 @@ JSON-RPC. A caller is a token upstream accepted recently, else the client addres
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -11,7 +12,7 @@ import httpx2
 import pytest
 
 from app.http.admission import TokenBuckets
-from tests.helpers import Simulator, mcp_client, server_for
+from tests.helpers import MODES, Mode, Simulator, mcp_client, server_for
 
 pytestmark = pytest.mark.anyio
 
@@ -265,3 +266,48 @@ async def test_waits_have_a_budget_of_their_own(simulator: Simulator) -> None:
         "waits_open": 3,
     }
     assert ready_after.status_code == 200
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("openings", [1, 16])
+async def test_waits_open_a_few_at_a_time(simulator: Simulator, mode: Mode, openings: int) -> None:
+    """Past the opening limit a wait waits its turn, and each frees its slot at its first report, with
+    or without a progress token: with one slot and 0.4 s reads, three waits read first one after
+    another; with sixteen, at once."""
+    ids = await simulator.bulk("tok-open", 3, run_seconds=600)
+    await simulator.configure(latency_ms=400)
+    limits = {"max_concurrent_wait_openings": openings, "wait_first_poll_seconds": 30}
+    reports: list[float] = []
+
+    async def progress(value: float, total: float | None, message: str | None) -> None:
+        reports.append(value)
+
+    async with server_for(simulator, **limits) as url:
+
+        async def wait(task_id: str, with_progress: bool) -> bool:
+            async with mcp_client(url, "tok-open", mode) as client:
+                result = await client.call_tool(
+                    "kling_wait_for_tasks",
+                    {"task_ids": [task_id], "timeout_seconds": 2},
+                    progress_callback=progress if with_progress else None,
+                )
+            out = result.structured_content
+            return out is not None and out["timed_out"] is True
+
+        outcomes: list[bool] = []
+        async with anyio.create_task_group() as group:
+            for n, task_id in enumerate(ids):
+
+                async def one(task_id: str = task_id, with_progress: bool = n == 0) -> None:
+                    outcomes.append(await wait(task_id, with_progress))
+
+                group.start_soon(one)
+    reads = [e for e in await simulator.journal() if e["path"] == "/kling/tasks"]
+    first = sorted(min(e["at"] for e in reads if task_id in e["body"]["ids"]) for task_id in ids)
+    assert outcomes == [True, True, True] and reports  # every wait ran to its deadline
+    spacing = [b - a for a, b in itertools.pairwise(first)]
+    if openings == 1:
+        # Each waited for the one before to read and report, not for it to end (at 2 s).
+        assert min(spacing) >= 0.35 and max(spacing) < 1.5, spacing
+    else:
+        assert max(spacing) < 0.35, spacing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,10 @@ from app.metrics import Metrics
 from app.settings import Settings
 from app.tokens import parse_bearer
 from app.upstream.client import UpstreamClient
+
+# Where admission leaves the release of a wait's opening slot, in the ASGI scope's extensions
+# (app/http/admission.py): the wait calls it once it has first reported statuses.
+WAIT_OPENING_KEY = "kling-mcp.wait-opening"
 
 
 @dataclass(frozen=True)
@@ -52,3 +57,15 @@ def caller_token(ctx: Context[Any]) -> str:
     if token is None:
         raise AuthMissing()
     return token
+
+
+def opening_release(ctx: Context[Any]) -> Callable[[], None]:
+    """The release of this wait's opening slot; a no-op where admission gave none (stdio, in-process)."""
+    scope = getattr(ctx.request_context.request, "scope", None)
+    extensions = scope.get("extensions") if isinstance(scope, dict) else None
+    release = (extensions or {}).get(WAIT_OPENING_KEY)
+    return release if callable(release) else _nothing
+
+
+def _nothing() -> None:
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -18,8 +19,9 @@ from app.errors import (
 )
 from app.kling.batch import TASKS_PATH, BatchResult, build_result, dedupe, fetch_all
 from app.kling.status import TaskView, next_step, normalize_record
-from app.kling.wait import Until, WaitPlan, WaitResult, wait_for_tasks
-from app.mcp.tools.runtime import caller_token, runtime_of
+from app.kling.wait import Report, Until, WaitPlan, WaitResult, wait_for_tasks
+from app.mcp.tools.runtime import caller_token, opening_release, runtime_of
+from app.metrics import Metrics
 from app.settings import Settings
 from app.upstream.client import CallKind, UpstreamClient
 
@@ -150,6 +152,27 @@ resets its timeout on progress. On timeout, call again with open_task_ids. Cance
 """
 
 
+class WaitReports:
+    """A wait's progress reports, and what the server learns from them. The first frees the wait's
+    opening slot (admission). When the caller asked for progress, each ends a silence, counted
+    against the heartbeat promise as the server keeps it (metrics)."""
+
+    def __init__(self, ctx: Context[Any], metrics: Metrics) -> None:
+        self.report: Report = ctx.report_progress
+        self.opened = opening_release(ctx)
+        meta = ctx.request_context.meta or {}
+        self.metrics = metrics if "progress_token" in meta else None
+        self.last = time.monotonic()
+
+    async def __call__(self, progress: float, total: float, message: str) -> None:
+        await self.report(progress, total, message)
+        self.opened()
+        if self.metrics is not None:
+            now = time.monotonic()
+            self.metrics.observe_wait_silence(now - self.last)
+            self.last = now
+
+
 async def kling_wait_for_tasks(
     task_ids: TaskIds, ctx: Context[Any], timeout_seconds: Timeout = None, until: WaitUntil = "all"
 ) -> WaitResult:
@@ -168,9 +191,8 @@ async def kling_wait_for_tasks(
         poll_after_seconds=settings.poll_after_seconds,
     )
     token = caller_token(ctx)
+    report = WaitReports(ctx, runtime.metrics)
     # The raw JSON-RPC id (ctx.request_id is its str): a cancel frame names it with its JSON type.
     with runtime.cancellations.track(token, ctx.request_context.request_id):
-        return await wait_for_tasks(
-            runtime.poll_hub(), ids, token=token, plan=plan, report=ctx.report_progress
-        )
+        return await wait_for_tasks(runtime.poll_hub(), ids, token=token, plan=plan, report=report)
     raise Cancelled()  # reached only when the caller's cancel frame cancelled the tracked scope

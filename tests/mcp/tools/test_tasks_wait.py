@@ -7,10 +7,19 @@ import time
 from typing import Any
 
 import anyio
+import httpx2
 import pytest
 
 from app.settings import Settings
-from tests.helpers import MODES, Mode, Simulator, error_of, mcp_client, server_for
+from tests.helpers import (
+    MODES,
+    Mode,
+    Simulator,
+    error_of,
+    mcp_client,
+    server_for,
+    server_with_metrics,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -25,6 +34,14 @@ class Progress:
 
     async def __call__(self, progress: float, total: float | None, message: str | None) -> None:
         self.events.append((progress, total, message, time.monotonic()))
+
+
+async def scrape(metrics_url: str) -> dict[str, float]:
+    """The metrics endpoint's samples, by series (name and labels)."""
+    async with httpx2.AsyncClient(base_url=metrics_url) as http:
+        text = (await http.get("/metrics")).text
+    series = (line.rpartition(" ") for line in text.splitlines() if line and not line.startswith("#"))
+    return {name: float(value) for name, _, value in series}
 
 
 def polls(journal: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -77,10 +94,12 @@ async def test_heartbeats_arrive_while_nothing_changes(simulator: Simulator, mod
     ids = await simulator.bulk(TOKEN, 2, run_seconds=30)
     progress = Progress()
     settings = {"wait_first_poll_seconds": 5.0, "wait_max_poll_seconds": 5.0, "wait_heartbeat_seconds": 0.25}
-    async with server_for(simulator, **settings) as url, mcp_client(url, TOKEN, mode) as client:
-        result = await client.call_tool(
-            TOOL, {"task_ids": ids, "timeout_seconds": 2}, progress_callback=progress
-        )
+    async with server_with_metrics(simulator, **settings) as (url, metrics_url):
+        async with mcp_client(url, TOKEN, mode) as client:
+            result = await client.call_tool(
+                TOOL, {"task_ids": ids, "timeout_seconds": 2}, progress_callback=progress
+            )
+        metrics = await scrape(metrics_url)
     out = result.structured_content
     assert out is not None and out["timed_out"] is True
     assert len(polls(await simulator.journal())) == 2  # the first, and a last one at the deadline
@@ -89,6 +108,21 @@ async def test_heartbeats_arrive_while_nothing_changes(simulator: Simulator, mod
     assert max(gaps) < 1.0
     assert all(b[0] > a[0] for a, b in itertools.pairwise(progress.events))
     assert all(e[2] and "0/2 done" in e[2] for e in progress.events)
+    # The server counts the same silences as it sends them: one per notification, none near 1 s.
+    assert metrics["kling_mcp_wait_silence_seconds_count"] == len(progress.events)
+    assert metrics['kling_mcp_wait_silence_seconds_bucket{le="1.0"}'] == len(progress.events)
+    assert 0 < metrics["kling_mcp_wait_longest_silence_seconds"] < 1.0
+
+
+async def test_a_wait_without_a_progress_token_counts_no_silences(simulator: Simulator) -> None:
+    ids = await simulator.bulk(TOKEN, 1, run_seconds=30)
+    settings = {"wait_first_poll_seconds": 5.0, "wait_max_poll_seconds": 5.0, "wait_heartbeat_seconds": 0.25}
+    async with server_with_metrics(simulator, **settings) as (url, metrics_url):
+        async with mcp_client(url, TOKEN, "2026-07-28") as client:
+            result = await client.call_tool(TOOL, {"task_ids": ids, "timeout_seconds": 1})
+        metrics = await scrape(metrics_url)
+    assert result.structured_content is not None and result.structured_content["timed_out"] is True
+    assert metrics["kling_mcp_wait_silence_seconds_count"] == 0  # nobody was promised anything
 
 
 async def test_deadline_returns_open_tasks_to_wait_on_again(simulator: Simulator) -> None:
