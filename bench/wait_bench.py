@@ -5,7 +5,9 @@ task that stays running, so no wait ends by itself: it lives until this process 
 (which cancels it on the server). While the waits are held it samples the server's RSS and CPU and
 its /metrics every 5 s, times ordinary `kling_get_task` calls sent beside them (10 per second), counts
 the upstream polls once the waits have reached their longest poll interval, and measures the longest
-silence each wait saw between progress notifications. Bounded: scenarios of a fixed length, each
+silence each wait saw between progress notifications. The server's own figures sit beside them: its
+longest silence and its get_task and upstream latencies (/metrics), so that this process's lateness
+is not taken for the server's. Bounded: scenarios of a fixed length, each
 against a fresh server with its default settings (waits are admitted by their own budget, derived
 from the memory limit: 512 MiB when the process runs under none; pass --env to change settings).
 
@@ -68,6 +70,7 @@ GC_PAUSES = "kling_mcp_gc_pause_seconds"
 SILENCE = "kling_mcp_wait_silence_seconds"
 SILENCE_LONGEST = "kling_mcp_wait_longest_silence_seconds"
 REQUEST_SECONDS = "kling_mcp_request_duration_seconds"
+UPSTREAM_SECONDS = "kling_mcp_upstream_request_duration_seconds"
 PROBE_TOOL = "kling_get_task"
 
 
@@ -116,12 +119,14 @@ class Row:
     first_max: float
     probe_p50_ms: float
     probe_p99_ms: float
+    probe_p99_steady_ms: float  # sent in the steady window: the waits' early polls are over
     probe_errors: int
     probes: int
     gc_longest: float | None
     server_silence_max: float | None  # the server's own count (kling_mcp_wait_*silence*)
     server_silences_over: float | None  # silences longer than the promise
     server_probe_p99: float  # the bucket bound that holds the server's 99th percentile of get_task
+    upstream_p99: float  # the same for the server's task queries upstream (the simulator's share)
     problems: list[str]
 
     @property
@@ -357,6 +362,16 @@ def describe(metrics: dict[str, list[float]]) -> str:
     return ", ".join(parts) or f"no {WAITS_OPEN} / GC metrics"
 
 
+def upstream_slow(metrics: dict[str, list[float]]) -> str:
+    """How many of the server's task queries upstream took over 250 ms."""
+    found = dict(buckets(metrics, UPSTREAM_SECONDS, endpoint=TASKS_PATH))
+    return (
+        f"task queries over 250 ms: {max(found.values()) - found[0.25]:.0f} of {max(found.values()):.0f}"
+        if found
+        else ""
+    )
+
+
 def long_collections(metrics: dict[str, list[float]]) -> str:
     """Per generation: collections over 100 ms, of all (from the pause histogram's buckets)."""
     parts = []
@@ -368,10 +383,19 @@ def long_collections(metrics: dict[str, list[float]]) -> str:
 
 
 async def sample_loop(
-    http: httpx2.AsyncClient, pid: int, metrics_url: str, since: float, until: float, rss: list[float]
+    http: httpx2.AsyncClient,
+    sim: str,
+    pid: int,
+    metrics_url: str,
+    since: float,
+    until: float,
+    rss: list[float],
 ) -> list[dict[str, list[float]]]:
     scrapes = []
     while (now := time.monotonic()) < until:
+        # The simulator journals every request for the tests; here that journal would only grow, and
+        # the simulator's collections of it would show up as upstream latency.
+        await http.delete(f"{sim}/_sim/requests")
         rss.append(rss_mib(pid))
         scrapes.append(metrics := await scrape(http, metrics_url))
         cpu = cpu_seconds(pid)
@@ -476,7 +500,9 @@ async def scenario(args: argparse.Namespace, sim: str, name: str, tokens: list[s
                     scrapes: list[dict[str, list[float]]] = []
 
                     async def sampling() -> None:
-                        scrapes.extend(await sample_loop(side, pid, metrics_url, opened_at, hold_until, rss))
+                        scrapes.extend(
+                            await sample_loop(side, sim, pid, metrics_url, opened_at, hold_until, rss)
+                        )
 
                     beside.start_soon(sampling)
                     # Past the settle time every wait polls at its longest interval: the steady window.
@@ -491,6 +517,8 @@ async def scenario(args: argparse.Namespace, sim: str, name: str, tokens: list[s
             rss_after, after = rss_mib(pid), await scrape(side, metrics_url)
             print(f"  5 s after closing: RSS {rss_after:.1f} MiB, {describe(after)}")
             print(f"  GC pauses over 100 ms, by generation: {long_collections(after)}")
+            retries = sum(after.get("kling_mcp_upstream_retries_total", [0.0]))
+            print(f"  upstream retries: {retries:.0f}; {upstream_slow(after)}")
 
     longest, first = silences(held, closed_at)
     steady_minutes = (end[0] - start[0]) / 60
@@ -498,10 +526,14 @@ async def scenario(args: argparse.Namespace, sim: str, name: str, tokens: list[s
     probe_queries = sum(1 for p in probes if start[0] <= p.sent < end[0] and p.error is None)
     upstream_per_minute = (end[2] - start[2] - probe_queries) / steady_minutes
     ok_probes = [p.seconds for p in probes if p.error is None] or [float("nan")]
+    steady_probes = [p.seconds for p in probes if p.error is None and p.sent >= start[0]] or [float("nan")]
     gc_seen = [max(s[GC_LONGEST]) for s in scrapes if GC_LONGEST in s]
     silence = buckets(after, SILENCE)
     promise = setting(dict(args.env or []), "wait_heartbeat_seconds")
     probes_from, probes_to = (buckets(s, REQUEST_SECONDS, tool=PROBE_TOOL) for s in (scrapes[0], scrapes[-1]))
+    reads_from, reads_to = (
+        buckets(s, UPSTREAM_SECONDS, endpoint=TASKS_PATH) for s in (scrapes[0], scrapes[-1])
+    )
     failed = [w for w in waiters if w.error is not None]
     problems = [
         *first_of("warm-up failures", warm_failures),
@@ -527,12 +559,14 @@ async def scenario(args: argparse.Namespace, sim: str, name: str, tokens: list[s
         first_max=max(first),
         probe_p50_ms=pct(ok_probes, 0.5) * 1000,
         probe_p99_ms=pct(ok_probes, 0.99) * 1000,
+        probe_p99_steady_ms=pct(steady_probes, 0.99) * 1000,
         probe_errors=sum(p.error is not None for p in probes),
         probes=len(probes),
         gc_longest=max(gc_seen) if gc_seen else None,
         server_silence_max=after[SILENCE_LONGEST][0] if SILENCE_LONGEST in after else None,
         server_silences_over=silence[-1][1] - dict(silence)[promise] if promise in dict(silence) else None,
         server_probe_p99=bucket_quantile(probes_from, probes_to, 0.99),
+        upstream_p99=bucket_quantile(reads_from, reads_to, 0.99),
         problems=problems,
     )
 
@@ -543,10 +577,10 @@ def report(rows: list[Row], heartbeat: float, max_poll: float) -> None:
         "| scenario | waits held | errors / refusals | open s | CPU ms / wait opened"
         " | RSS MiB before / peak / after close | KiB / wait | server CPU % steady"
         f" | upstream req/min steady | req / task / min | heartbeat gap max / p99 s (promise {heartbeat:g})"
-        " | first progress max s | get_task p50 / p99 ms (errors) | GC longest pause ms"
-        " | server: longest silence s (over promise) | server: get_task p99 ms |"
+        " | first progress max s | get_task p50 / p99 / p99 steady ms (errors) | GC longest pause ms"
+        " | server: longest silence s (over promise) | server: get_task p99 ms | server: upstream p99 ms |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         gc_text = "n/a" if r.gc_longest is None else f"{r.gc_longest * 1000:.1f}"
         silence_text = (
@@ -560,8 +594,10 @@ def report(rows: list[Row], heartbeat: float, max_poll: float) -> None:
             f" | {r.kib_per_wait:.1f} | {r.cpu_percent:.1f} | {r.upstream_per_minute:.0f}"
             f" | {r.upstream_per_minute / max(1, r.held):.2f} | {r.gap_max:.2f} / {r.gap_p99:.2f}"
             f" | {r.first_max:.2f} | {r.probe_p50_ms:.1f} / {r.probe_p99_ms:.1f}"
+            f" / {r.probe_p99_steady_ms:.1f}"
             f" ({r.probe_errors} of {r.probes})"
-            f" | {gc_text} | {silence_text} | <= {r.server_probe_p99 * 1000:g} |"
+            f" | {gc_text} | {silence_text} | <= {r.server_probe_p99 * 1000:g}"
+            f" | <= {r.upstream_p99 * 1000:g} |"
         )
     print()
     print(

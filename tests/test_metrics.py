@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,12 @@ def test_garbage_collections_are_timed_while_watched() -> None:
     longest = metrics.registry.get_sample_value("kling_mcp_gc_longest_pause_seconds")
     assert count == 1
     assert longest is not None and longest > 0
+
+
+def test_every_metric_is_documented() -> None:
+    """The operations guide names every metric family this server exports."""
+    guide = (Path(__file__).parents[1] / "docs" / "operations.md").read_text()
+    families = {family.name for family in Metrics().registry.collect()}
+    assert families, "no metrics registered"
+    missing = sorted(name for name in families if f"`{name}" not in guide)
+    assert not missing, f"metrics missing from docs/operations.md: {missing}"
