@@ -279,8 +279,8 @@ async def test_waits_open_a_few_at_a_time(simulator: Simulator, mode: Mode, open
     limits = {"max_concurrent_wait_openings": openings, "wait_first_poll_seconds": 30}
     reports: list[float] = []
 
-    async def progress(value: float, total: float | None, message: str | None) -> None:
-        reports.append(value)
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        reports.append(progress)
 
     async with server_for(simulator, **limits) as url:
 
@@ -289,7 +289,7 @@ async def test_waits_open_a_few_at_a_time(simulator: Simulator, mode: Mode, open
                 result = await client.call_tool(
                     "kling_wait_for_tasks",
                     {"task_ids": [task_id], "timeout_seconds": 2},
-                    progress_callback=progress if with_progress else None,
+                    progress_callback=on_progress if with_progress else None,
                 )
             out = result.structured_content
             return out is not None and out["timed_out"] is True
