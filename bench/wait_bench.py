@@ -7,9 +7,9 @@ its /metrics every 5 s, times ordinary `kling_get_task` calls sent beside them (
 the upstream polls once the waits have reached their longest poll interval, and measures the longest
 silence each wait saw between progress notifications. The server's own figures sit beside them: its
 longest silence and its get_task and upstream latencies (/metrics), so that this process's lateness
-is not taken for the server's. Bounded: scenarios of a fixed length, each
-against a fresh server with its default settings (waits are admitted by their own budget, derived
-from the memory limit: 512 MiB when the process runs under none; pass --env to change settings).
+is not taken for the server's. Bounded: scenarios of a fixed length, each against a fresh server
+(and simulator) with its default settings (waits are admitted by their own budget, derived from the
+memory limit: 512 MiB when the process runs under none; pass --env to change settings).
 
     distinct  --waits N, each with its own token and its own task
     grouped   --grouped-waits N, --per-token K of them under each token, each on its own task
@@ -642,11 +642,11 @@ async def main() -> None:
         f" {os.cpu_count()} CPUs, server env {env or 'defaults'}"
     )
     rows = []
-    with simulator(0) as sim:
-        # This process and the simulator on core 1: what is measured, the server, has core 0.
-        with pinned(os.getpid(), {1}), pinned(server_pid_of_simulator(sim), {1}):
-            for name in names:
-                rows.append(await scenario(args, sim, name, SCENARIOS[name](args)))
+    for name in names:
+        # A fresh simulator per scenario too, so none answers with another's tasks in memory. It and
+        # this process share core 1: what is measured, the server, has core 0.
+        with simulator(0) as sim, pinned(os.getpid(), {1}), pinned(server_pid_of_simulator(sim), {1}):
+            rows.append(await scenario(args, sim, name, SCENARIOS[name](args)))
     report(rows, setting(env, "wait_heartbeat_seconds"), setting(env, "wait_max_poll_seconds"))
 
 
