@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-deps lint typecheck pytest docs bench bench-batch bench-load bench-waits wheelhouse deploy-check interop clean
+.PHONY: run test test-deps lint typecheck pytest docs bench bench-batch bench-load bench-waits bench-churn wheelhouse deploy-check interop clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kling-mcp needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -31,8 +31,8 @@ pytest: $(STAMP) test-deps
 
 test: lint typecheck pytest
 
-# All three take about 30 minutes on two cores; each can be run alone.
-bench: bench-batch bench-load bench-waits
+# All four take about 35 minutes on two cores; each can be run alone.
+bench: bench-batch bench-load bench-waits bench-churn
 
 bench-batch: $(STAMP)
 	$(BIN)/python -m bench.batch_bench
@@ -42,6 +42,9 @@ bench-load: $(STAMP)  # the server against the SDK floor and a bare forwarder, o
 
 bench-waits: $(STAMP)  # thousands of held kling_wait_for_tasks calls
 	$(BIN)/python -m bench.wait_bench
+
+bench-churn: $(STAMP)  # thousands of waits held while they end and are replaced
+	$(BIN)/python -m bench.wait_churn
 
 wheelhouse: $(STAMP)
 	$(BIN)/pip wheel -q -w wheels -c constraints.txt .
