@@ -25,6 +25,19 @@ GC_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
 SILENCE_BUCKETS = (1, 2, 4, 6, 8, 9, 10, 11, 12, 15, 20, 30, 60)
 
 
+class Longest:
+    """A gauge of the largest value offered since start (one process's; `max` across workers)."""
+
+    def __init__(self, name: str, documentation: str, registry: CollectorRegistry) -> None:
+        self.value = 0.0
+        self.gauge = Gauge(name, documentation, registry=registry, multiprocess_mode="max")
+
+    def offer(self, value: float) -> None:
+        if value > self.value:
+            self.value = value
+            self.gauge.set(value)
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -83,26 +96,20 @@ class Metrics:
             "Silences of held waits: from the start to the first progress notification, and between two.",
             buckets=SILENCE_BUCKETS, registry=r,
         )  # fmt: skip
-        self._longest_silence = 0.0
-        self.wait_longest_silence = Gauge(
-            "kling_mcp_wait_longest_silence_seconds", "The longest silence of any wait since start.",
-            registry=r, multiprocess_mode="max",
-        )  # fmt: skip
+        self.wait_longest_silence = Longest(
+            "kling_mcp_wait_longest_silence_seconds", "The longest silence of any wait since start.", r
+        )
         self.gc_pause = Histogram(
             "kling_mcp_gc_pause_seconds", "Garbage collection pauses of the event loop, by generation.",
             ["generation"], buckets=GC_BUCKETS, registry=r,
         )  # fmt: skip
-        self._gc_longest = 0.0
-        self.gc_longest_pause = Gauge(
-            "kling_mcp_gc_longest_pause_seconds", "The longest garbage collection pause since start.",
-            registry=r, multiprocess_mode="max",
-        )  # fmt: skip
+        self.gc_longest_pause = Longest(
+            "kling_mcp_gc_longest_pause_seconds", "The longest garbage collection pause since start.", r
+        )
 
     def observe_wait_silence(self, seconds: float) -> None:
         self.wait_silence.observe(seconds)
-        if seconds > self._longest_silence:
-            self._longest_silence = seconds
-            self.wait_longest_silence.set(seconds)
+        self.wait_longest_silence.offer(seconds)
 
     def watch_gc_pauses(self) -> Callable[[], None]:
         """Time every garbage collection of this process (a pause of the event loop); returns the undo.
@@ -115,9 +122,7 @@ class Metrics:
                 return
             pause = time.perf_counter() - started[0]
             self.gc_pause.labels(str(info["generation"])).observe(pause)
-            if pause > self._gc_longest:
-                self._gc_longest = pause
-                self.gc_longest_pause.set(pause)
+            self.gc_longest_pause.offer(pause)
 
         gc.callbacks.append(on_gc)
         return lambda: gc.callbacks.remove(on_gc)

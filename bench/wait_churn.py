@@ -18,39 +18,17 @@ import random
 import re
 import sys
 import time
-from typing import Any
 
 import anyio
 import httpx2
 
 from bench.batch_bench import free_port, process, simulator
 from bench.load_bench import pinned, server_pid, server_pid_of_simulator
-from bench.wait_bench import ERA, WAIT_TOOL
+from bench.wait_bench import Waiter, wait_request
 
 REPORT_SECONDS = 15
 TASK_SECONDS = (20.0, 60.0)
-META = {
-    "io.modelcontextprotocol/protocolVersion": ERA,
-    "io.modelcontextprotocol/clientInfo": {"name": "churn", "version": "0"},
-    "io.modelcontextprotocol/clientCapabilities": {},
-}
-
-
-def wait_call(n: int, task_id: str) -> dict[str, Any]:
-    arguments = {"task_ids": [task_id], "timeout_seconds": 600}
-    params = {"name": WAIT_TOOL, "arguments": arguments, "_meta": {**META, "progressToken": f"c{n}"}}
-    return {"jsonrpc": "2.0", "id": n, "method": "tools/call", "params": params}
-
-
-def headers(token: str) -> dict[str, str]:
-    return {
-        "authorization": f"Bearer {token}",
-        "accept": "application/json, text/event-stream",
-        "mcp-protocol-version": ERA,
-        "mcp-method": "tools/call",
-        "mcp-name": WAIT_TOOL,
-        "connection": "close",  # a wait's connection is not reused: no keep-alive race with the server
-    }
+WAIT_SECONDS = 600  # longer than any task: every wait ends when its task does
 
 
 def gc_summary(metrics: str) -> str:
@@ -93,9 +71,10 @@ async def churn(args: argparse.Namespace, sim: str, url: str, metrics_url: str) 
             token = f"bench-churn-{n // args.per_token}"
             while time.monotonic() < until:
                 try:
-                    task_id = await new_task(token)
-                    call = http.stream("POST", "/mcp", json=wait_call(n, task_id), headers=headers(token))
-                    async with call as response:
+                    headers, body = wait_request(Waiter(token, await new_task(token)), n, WAIT_SECONDS)
+                    # A wait's connection is not reused: no keep-alive race with the server.
+                    headers["connection"] = "close"
+                    async with http.stream("POST", "/mcp", json=body, headers=headers) as response:
                         counts["opened"] += 1
                         async for _ in response.aiter_raw():
                             pass

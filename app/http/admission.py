@@ -76,7 +76,7 @@ class WaitBudget:
     capacity: int
     per_token: int
     ids_per_wait: int  # named in the refusal: fewer, larger waits fit
-    opening: int = 16  # waits in their opening phase at once
+    opening: int  # waits in their opening phase at once
     held: Occupancy = field(default_factory=Occupancy)
 
     def __post_init__(self) -> None:
